@@ -1,0 +1,183 @@
+"""Vertex error bodies to exceptions that say what went wrong and how to fix it.
+
+Vertex answers errors with an object `{"error": {...}}` or, like the Gemini API,
+a one-element list `[{"error": {...}}]` (Vertex notes §10). For a list the
+`openai` SDK's message is only `Error code: 400`, so we rebuild the message
+from Google's `message` and `status`, add a hint for the errors users hit
+(wrong location, missing publisher, lost thought signature, quota), and
+re-raise as classes that inherit both the SDK's class and langchain-core's
+`Model*Error`, so `except openai.RateLimitError` and
+`except ModelRateLimitError` both work.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import openai
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+
+class VertexBadRequestError(openai.BadRequestError, ModelInvalidRequestError):
+    """Vertex rejected the request (HTTP 400)."""
+
+
+class VertexContextOverflowError(openai.BadRequestError, ContextOverflowError):
+    """The input is longer than the model's context window (HTTP 400)."""
+
+
+class VertexAuthenticationError(openai.AuthenticationError, ModelAuthenticationError):
+    """Vertex did not accept the credentials (HTTP 401)."""
+
+
+class VertexPermissionDeniedError(openai.PermissionDeniedError, ModelPermissionDeniedError):
+    """The caller lacks permission on the project or model (HTTP 403)."""
+
+
+class VertexNotFoundError(openai.NotFoundError, ModelNotFoundError):
+    """The model or endpoint does not exist where it was asked for (HTTP 404)."""
+
+
+class VertexRateLimitError(openai.RateLimitError, ModelRateLimitError):
+    """Quota or shared capacity exhausted (HTTP 429); retried before raising."""
+
+
+class VertexServerError(openai.InternalServerError, ModelAPIError):
+    """Vertex failed or is overloaded (HTTP 5xx); retried before raising."""
+
+
+class VertexAPIError(openai.APIStatusError, ModelError):
+    """Any other HTTP error status from Vertex."""
+
+
+class VertexConnectionError(openai.APIConnectionError, ModelConnectionError):
+    """Vertex could not be reached, or the connection broke mid-response."""
+
+
+class VertexTimeoutError(openai.APITimeoutError, ModelTimeoutError):
+    """The request took longer than `timeout`."""
+
+
+_STATUS_CLASSES: dict[int, type[openai.APIStatusError]] = {
+    400: VertexBadRequestError,
+    401: VertexAuthenticationError,
+    403: VertexPermissionDeniedError,
+    404: VertexNotFoundError,
+    429: VertexRateLimitError,
+}
+_OVERFLOW_MARKERS = ("exceeds the maximum number of tokens", "input token count", "too long")
+_TAG_RE = re.compile(r"<[^>]+>")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def google_error(body: object) -> dict[str, Any] | None:
+    """Return the inner `error` object of an object- or list-shaped body."""
+    if isinstance(body, list) and body:
+        body = body[0]
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and ("message" in inner or "status" in inner):
+            return inner
+    return None
+
+
+def _hint(status_code: int, message: str, location: str | None) -> str:
+    lowered = message.lower()
+    if "thought_signature" in lowered or "thought signature" in lowered:
+        return (
+            "An assistant tool-call turn was sent back without the thought signature Gemini "
+            "gave it. Pass the AIMessage objects returned by the model back unchanged "
+            "(ChatVertexOpenAI keeps the signature in additional_kwargs)."
+        )
+    if "publisher model name" in lowered:
+        return "Use 'publisher/model' ids such as 'google/gemini-2.5-flash'."
+    if status_code == 404 and "publisher model" in lowered and location not in (None, "global"):
+        return (
+            f"The model may not be served in location {location!r}: newer and preview Gemini "
+            "models are served on location='global'."
+        )
+    if "api keys are not supported" in lowered:
+        return "Vertex AI needs OAuth credentials (google-auth), not an API key."
+    if status_code == 401:
+        return (
+            "The access token was rejected even after a refresh: check the credentials "
+            "(`gcloud auth application-default login`)."
+        )
+    if status_code == 403:
+        return (
+            "The principal needs the Vertex AI User role (aiplatform.endpoints.predict) on the "
+            "project, and the Vertex AI API must be enabled."
+        )
+    if status_code == 429:
+        return (
+            "Quota or shared capacity is exhausted; the request was retried up to max_retries "
+            "times. Raise max_retries, slow down, or use location='global'."
+        )
+    return ""
+
+
+def _describe_body(error: openai.APIStatusError) -> str:
+    """Return Google's message, or a short excerpt of a non-JSON body."""
+    inner = google_error(error.body)
+    if inner is not None:
+        status = inner.get("status")
+        message = str(inner.get("message", "")).strip()
+        return f"{status}: {message}" if status else message
+    try:
+        text = error.response.text
+    except Exception:
+        text = ""
+    text = _SPACE_RE.sub(" ", _TAG_RE.sub(" ", text)).strip()
+    if not text:
+        return "(empty body)"
+    return f"non-JSON body (a proxy or a wrong base_url?): {text[:200]}"
+
+
+def translate_status_error(
+    error: openai.APIStatusError, *, location: str | None = None
+) -> openai.APIStatusError:
+    """Return the exception to raise for an HTTP error status from Vertex."""
+    description = _describe_body(error)
+    code = error.status_code
+    cls = _STATUS_CLASSES.get(code, VertexServerError if code >= 500 else VertexAPIError)
+    if code == 400 and any(marker in description.lower() for marker in _OVERFLOW_MARKERS):
+        cls = VertexContextOverflowError
+    hint = _hint(code, description, location)
+    message = f"Vertex AI returned HTTP {code} {description}"
+    if hint:
+        message = f"{message} -> {hint}"
+    translated = cls(message, response=error.response, body=error.body)
+    translated.__cause__ = error.__cause__
+    return translated
+
+
+def translate_error(error: Exception, *, location: str | None = None) -> Exception:
+    """Map an exception from the `openai` SDK to this package's exception classes.
+
+    Exceptions that are not the SDK's (including ours) are returned unchanged.
+    """
+    if isinstance(error, (ModelError,)):
+        return error
+    if isinstance(error, openai.APIStatusError):
+        return translate_status_error(error, location=location)
+    if isinstance(error, openai.APITimeoutError):
+        return VertexTimeoutError(request=error.request)
+    if isinstance(error, openai.APIConnectionError):
+        cause = error.__cause__
+        detail = f" ({type(cause).__name__}: {cause})" if cause else ""
+        return VertexConnectionError(
+            message=f"Connection to Vertex AI failed{detail}.", request=error.request
+        )
+    return error

@@ -1,0 +1,187 @@
+"""LangChain messages and parameters to the Chat Completions request body (pure).
+
+Google extensions travel as a top-level `extra_body: {"google": {...}}` key
+(Vertex notes §4); the user's own `extra_body` is merged into the top level,
+as with `ChatOpenAI`. Parameters Vertex silently ignores (§3) are dropped with
+a warning instead of being sent, so nobody believes they took effect.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from langchain_vertex_openai._content import content_to_parts, content_to_text
+from langchain_vertex_openai._response import dumps_arguments, new_tool_call_id
+from langchain_vertex_openai._signatures import (
+    MESSAGE_SIGNATURE_KEY,
+    SIGNATURES_KEY,
+    attach_call_signatures,
+    with_signature,
+)
+
+IGNORED_BY_VERTEX = frozenset(
+    {
+        "stream_options",
+        "logprobs",
+        "top_logprobs",
+        "user",
+        "metadata",
+        "store",
+        "service_tier",
+        "logit_bias",
+        "prediction",
+        "prompt_cache_key",
+        "safety_identifier",
+        "verbosity",
+    }
+)
+"""Request fields Vertex accepts and ignores (Vertex notes §3)."""
+
+_warned: set[str] = set()
+
+
+def _warn_ignored(name: str) -> None:
+    if name in _warned:
+        return
+    _warned.add(name)
+    warnings.warn(
+        f"Vertex AI ignores the {name!r} parameter, so ChatVertexOpenAI does not send it.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
+def _assistant_dict(message: AIMessage, *, google_model: bool) -> dict[str, Any]:
+    text = content_to_text(message.content)
+    result: dict[str, Any] = {"role": "assistant", "content": text or None}
+    if message.name:
+        result["name"] = message.name
+    signatures: dict[str, str] = message.additional_kwargs.get(SIGNATURES_KEY) or {}
+    tool_calls = [
+        {
+            "type": "function",
+            "id": call["id"],
+            "function": {"name": call["name"], "arguments": dumps_arguments(call["args"])},
+        }
+        for call in message.tool_calls
+    ]
+    tool_calls += [
+        {
+            "type": "function",
+            "id": call["id"] or new_tool_call_id(),
+            "function": {"name": call["name"] or "", "arguments": call["args"] or ""},
+        }
+        for call in message.invalid_tool_calls
+    ]
+    if tool_calls:
+        result["tool_calls"] = attach_call_signatures(
+            tool_calls, signatures, needs_placeholder=google_model
+        )
+    elif signatures.get(MESSAGE_SIGNATURE_KEY):
+        result = with_signature(result, signatures[MESSAGE_SIGNATURE_KEY])
+    return result
+
+
+def _tool_dict(message: ToolMessage) -> dict[str, Any]:
+    if isinstance(message.content, list) and any(
+        not (isinstance(block, str) or block.get("type") == "text") for block in message.content
+    ):
+        msg = (
+            f"ToolMessage {message.tool_call_id!r} has non-text content; multimodal tool "
+            "results are not supported yet. Return text from the tool."
+        )
+        raise ValueError(msg)
+    return {
+        "role": "tool",
+        "tool_call_id": message.tool_call_id,
+        "content": content_to_text(message.content),
+    }
+
+
+def message_to_dict(message: BaseMessage, *, google_model: bool = True) -> dict[str, Any]:
+    """Convert one LangChain message into a Chat Completions message dict."""
+    if isinstance(message, SystemMessage):
+        return {"role": "system", "content": content_to_text(message.content)}
+    if isinstance(message, HumanMessage):
+        result: dict[str, Any] = {"role": "user", "content": content_to_parts(message.content)}
+        if message.name:
+            result["name"] = message.name
+        return result
+    if isinstance(message, AIMessage):
+        return _assistant_dict(message, google_model=google_model)
+    if isinstance(message, ToolMessage):
+        return _tool_dict(message)
+    if isinstance(message, FunctionMessage):
+        return {
+            "role": "function",
+            "name": message.name,
+            "content": content_to_text(message.content),
+        }
+    if isinstance(message, ChatMessage):
+        return {"role": message.role, "content": content_to_parts(message.content)}
+    msg = f"Unsupported message type {type(message).__name__}."
+    raise TypeError(msg)
+
+
+def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge `extra` into `base`, recursing into nested dicts (extra wins)."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def normalize_extra_body(extra_body: Mapping[str, Any]) -> dict[str, Any]:
+    """Move a top-level `google` key under `extra_body`, where Vertex reads it.
+
+    Google's docs nest extensions as `extra_body={"extra_body": {"google": ...}}`
+    because the SDK merges `extra_body` into the top level; a `google` key left
+    at the top level would be ignored.
+    """
+    body = dict(extra_body)
+    google = body.pop("google", None)
+    if google is not None:
+        body = deep_merge(body, {"extra_body": {"google": google}})
+    return body
+
+
+def build_body(
+    messages: Sequence[BaseMessage],
+    params: Mapping[str, Any],
+    *,
+    google_model: bool,
+) -> dict[str, Any]:
+    """Assemble the JSON body: parameters (None dropped) plus converted messages.
+
+    Args:
+        messages: The conversation.
+        params: Model parameters, `model_kwargs`, per-call kwargs and the
+            normalised `extra_body`, already merged with call values winning.
+        google_model: Whether the model is a Gemini model (thought-signature
+            placeholders apply only there).
+    """
+    body: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if key in IGNORED_BY_VERTEX:
+            _warn_ignored(key)
+            continue
+        body[key] = value
+    body["messages"] = [message_to_dict(m, google_model=google_model) for m in messages]
+    return body

@@ -1,0 +1,287 @@
+"""Vertex responses and stream chunks to LangChain messages (pure functions).
+
+Quirks handled here, each from the Vertex notes §7: tool-call ids that are
+empty, repeated, or equal to the function name; tool calls without `index`;
+`finish_reason: "stop"` on tool turns; chunks without `id`/`created`; a
+choice without `message`; running usage repeated on every chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import InvalidToolCall, ToolCall
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from langchain_vertex_openai._signatures import MESSAGE_SIGNATURE_KEY, SIGNATURES_KEY, signature_of
+from langchain_vertex_openai._usage import traffic_type, usage_to_metadata
+
+MODEL_PROVIDER = "google_vertexai_openai"
+"""`response_metadata["model_provider"]`: our own, so core's best-effort
+content-block parser (text, tool calls, `reasoning_content`) applies."""
+
+
+def new_tool_call_id() -> str:
+    """Return a fresh tool-call id for calls Vertex sent without a usable one."""
+    return f"call_{uuid.uuid4().hex[:24]}"
+
+
+def _call_id(raw_id: Any, name: str | None, taken: Sequence[str] | set[str]) -> str:
+    """Keep Vertex's id when it identifies the call, else make a fresh one.
+
+    Vertex sends "", the function name (colliding for parallel calls to the
+    same function) or unique ids; only the last kind identifies a call.
+    """
+    if isinstance(raw_id, str) and raw_id and raw_id != name and raw_id not in taken:
+        return raw_id
+    return new_tool_call_id()
+
+
+def _assign_call_ids(raw_calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    taken: set[str] = set()
+    result = []
+    for raw in raw_calls:
+        function = raw.get("function") or {}
+        call_id = _call_id(raw.get("id"), function.get("name"), taken)
+        taken.add(call_id)
+        result.append({**raw, "id": call_id})
+    return result
+
+
+def _parse_tool_calls(
+    raw_calls: list[dict[str, Any]],
+) -> tuple[list[ToolCall], list[InvalidToolCall], dict[str, str]]:
+    tool_calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    signatures: dict[str, str] = {}
+    for raw in _assign_call_ids(raw_calls):
+        function = dict(raw.get("function") or {})
+        # No-argument calls arrive as "", "{}" or without arguments at all.
+        if not function.get("arguments"):
+            function["arguments"] = "{}"
+        raw_call = {**raw, "function": function}
+        try:
+            parsed = parse_tool_call(raw_call, return_id=True)
+        except Exception as error:
+            invalid.append(make_invalid_tool_call(raw_call, str(error)))
+        else:
+            if parsed is not None:
+                tool_calls.append(parsed)  # type: ignore[arg-type]
+        signature = signature_of(raw)
+        if signature:
+            signatures[raw["id"]] = signature
+    return tool_calls, invalid, signatures
+
+
+def _thought_flag(holder: dict[str, Any]) -> bool:
+    extra = holder.get("extra_content")
+    if not isinstance(extra, dict):
+        return False
+    return any(
+        isinstance(extra.get(ns), dict) and extra[ns].get("thought") is True
+        for ns in ("google", "vertex")
+    )
+
+
+def message_from_choice(choice: dict[str, Any]) -> AIMessage:
+    """Build the `AIMessage` for one non-streaming choice."""
+    raw = choice.get("message") or {}
+    content = raw.get("content") or ""
+    additional_kwargs: dict[str, Any] = {}
+    if _thought_flag(raw) and content:
+        additional_kwargs["reasoning_content"] = content
+        content = ""
+    tool_calls, invalid_tool_calls, signatures = _parse_tool_calls(raw.get("tool_calls") or [])
+    message_signature = signature_of(raw)
+    if message_signature:
+        signatures[MESSAGE_SIGNATURE_KEY] = message_signature
+    if signatures:
+        additional_kwargs[SIGNATURES_KEY] = signatures
+    return AIMessage(
+        content=content,
+        additional_kwargs=additional_kwargs,
+        tool_calls=tool_calls,
+        invalid_tool_calls=invalid_tool_calls,
+    )
+
+
+def _finish_reason(raw: Any, has_tool_calls: bool) -> Any:
+    # Vertex ends some tool turns with "stop"; the calls themselves decide.
+    if has_tool_calls and raw in (None, "stop"):
+        return "tool_calls"
+    return raw
+
+
+def chat_result_from_completion(completion: object, *, requested_model: str) -> ChatResult:
+    """Build a `ChatResult` from a non-streaming completion body."""
+    if not isinstance(completion, dict) or not isinstance(completion.get("choices"), list):
+        msg = f"Vertex AI returned a response without choices: {str(completion)[:300]}"
+        raise ValueError(msg)
+    usage = completion.get("usage") or None
+    usage_metadata = usage_to_metadata(usage) if usage else None
+    model_name = completion.get("model") or requested_model
+    generations = []
+    for choice in completion["choices"]:
+        message = message_from_choice(choice)
+        message.id = completion.get("id") or None
+        message.usage_metadata = usage_metadata
+        finish_reason = _finish_reason(choice.get("finish_reason"), bool(message.tool_calls))
+        message.response_metadata = {
+            "model_provider": MODEL_PROVIDER,
+            "model_name": model_name,
+            "id": completion.get("id"),
+            "finish_reason": finish_reason,
+            "system_fingerprint": completion.get("system_fingerprint"),
+            "logprobs": choice.get("logprobs"),
+            "token_usage": usage,
+        }
+        if usage and traffic_type(usage):
+            message.response_metadata["traffic_type"] = traffic_type(usage)
+        generations.append(
+            ChatGeneration(message=message, generation_info={"finish_reason": finish_reason})
+        )
+    llm_output = {"token_usage": usage, "model_name": model_name, "id": completion.get("id")}
+    return ChatResult(generations=generations, llm_output=llm_output)
+
+
+@dataclass
+class StreamState:
+    """What a stream has told us so far (one per request)."""
+
+    requested_model: str
+    include_usage: bool = True
+    response_id: str | None = None
+    model_name: str | None = None
+    system_fingerprint: str | None = None
+    finish_reason: str | None = None
+    usage: dict[str, Any] | None = None
+    chunk_count: int = 0
+    call_index_by_id: dict[str, int] = field(default_factory=dict)
+    call_ids: list[str] = field(default_factory=list)
+    signed_calls: set[str] = field(default_factory=set)
+    message_signature_seen: bool = False
+
+
+def _call_chunks(
+    raw_calls: list[dict[str, Any]], state: StreamState
+) -> tuple[list[Any], dict[str, str]]:
+    chunks = []
+    signatures: dict[str, str] = {}
+    for raw in raw_calls:
+        function = raw.get("function") or {}
+        name = function.get("name")
+        raw_id = raw.get("id")
+        # With stream_function_call_arguments every fragment repeats name and id
+        # (and its `index` is unreliable): a known id continues that call.
+        if isinstance(raw_id, str) and raw_id in state.call_index_by_id and raw_id != name:
+            index = state.call_index_by_id[raw_id]
+            call_id = state.call_ids[index]
+            chunks.append(
+                tool_call_chunk(
+                    name=None, args=function.get("arguments") or "", id=None, index=index
+                )
+            )
+        else:
+            index = len(state.call_ids)
+            call_id = _call_id(raw_id, name, state.call_ids)
+            state.call_ids.append(call_id)
+            if isinstance(raw_id, str) and raw_id and raw_id != name:
+                state.call_index_by_id[raw_id] = index
+            chunks.append(
+                tool_call_chunk(
+                    name=name, args=function.get("arguments") or "", id=call_id, index=index
+                )
+            )
+        signature = signature_of(raw)
+        if signature and call_id not in state.signed_calls:
+            state.signed_calls.add(call_id)
+            signatures[call_id] = signature
+    return chunks, signatures
+
+
+def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk | None:
+    """Convert one stream chunk; return None when it carries nothing for the user.
+
+    Usage and finish details are only remembered here; `final_chunk` emits them
+    once, since Vertex repeats running totals and chunk usages must not be summed.
+    """
+    if not isinstance(chunk, dict):
+        msg = f"Vertex AI sent a stream event that is not a JSON object: {str(chunk)[:300]}"
+        raise ValueError(msg)  # noqa: TRY004 - a protocol error, not a caller's type error.
+    state.chunk_count += 1
+    state.response_id = state.response_id or chunk.get("id") or None
+    state.model_name = chunk.get("model") or state.model_name
+    state.system_fingerprint = chunk.get("system_fingerprint", state.system_fingerprint)
+    if chunk.get("usage"):
+        state.usage = chunk["usage"]
+    choices = chunk.get("choices") or []
+    choice = next((c for c in choices if c.get("index", 0) == 0), None)
+    if choice is None:
+        return None
+    if choice.get("finish_reason"):
+        state.finish_reason = choice["finish_reason"]
+    delta = choice.get("delta") or {}
+    content = delta.get("content") or ""
+    additional_kwargs: dict[str, Any] = {}
+    if content and _thought_flag(delta):
+        additional_kwargs["reasoning_content"] = content
+        content = ""
+    call_chunks, signatures = _call_chunks(delta.get("tool_calls") or [], state)
+    message_signature = signature_of(delta)
+    if message_signature and not state.message_signature_seen:
+        state.message_signature_seen = True
+        signatures[MESSAGE_SIGNATURE_KEY] = message_signature
+    if signatures:
+        additional_kwargs[SIGNATURES_KEY] = signatures
+    if not (content or call_chunks or additional_kwargs):
+        return None
+    return AIMessageChunk(
+        content=content,
+        additional_kwargs=additional_kwargs,
+        tool_call_chunks=call_chunks,
+        id=state.response_id,
+        response_metadata={"model_provider": MODEL_PROVIDER},
+    )
+
+
+def final_chunk(state: StreamState) -> AIMessageChunk:
+    """Return the closing chunk: finish reason, model, id and the last usage."""
+    usage = state.usage if state.include_usage else None
+    finish_reason = _finish_reason(state.finish_reason, bool(state.call_ids))
+    metadata: dict[str, Any] = {
+        "model_provider": MODEL_PROVIDER,
+        "model_name": state.model_name or state.requested_model,
+        "finish_reason": finish_reason,
+        "system_fingerprint": state.system_fingerprint,
+        "id": state.response_id,
+    }
+    if state.usage:
+        metadata["token_usage"] = state.usage
+        if traffic_type(state.usage):
+            metadata["traffic_type"] = traffic_type(state.usage)
+    return AIMessageChunk(
+        content="",
+        id=state.response_id,
+        usage_metadata=usage_to_metadata(usage) if usage else None,
+        response_metadata=metadata,
+        chunk_position="last",
+    )
+
+
+def as_generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
+    """Wrap a message chunk, exposing the finish reason like other integrations."""
+    finish_reason = message.response_metadata.get("finish_reason")
+    info = {"finish_reason": finish_reason} if finish_reason else None
+    return ChatGenerationChunk(message=message, generation_info=info)
+
+
+def dumps_arguments(arguments: dict[str, Any]) -> str:
+    """Serialise tool-call arguments the way they are sent back to Vertex."""
+    return json.dumps(arguments, ensure_ascii=False)

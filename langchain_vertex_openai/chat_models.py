@@ -1,0 +1,574 @@
+"""`ChatVertexOpenAI`: Gemini and partner models through Vertex AI's OpenAI-compatible API."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
+
+import httpx2
+import openai
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils import from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from typing_extensions import Self
+
+from langchain_vertex_openai._endpoint import (
+    DEFAULT_LOCATION,
+    DEFAULT_MODEL,
+    GOOGLE_PUBLISHER,
+    bare_model_name,
+    normalize_model_id,
+    validate_location,
+    validate_project,
+    vertex_base_url,
+)
+from langchain_vertex_openai._errors import VertexConnectionError, translate_error
+from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
+from langchain_vertex_openai._response import (
+    StreamState,
+    as_generation_chunk,
+    chat_result_from_completion,
+    chunk_to_message_chunk,
+    final_chunk,
+)
+from langchain_vertex_openai._tools import convert_tool_choice, convert_tools
+from langchain_vertex_openai.auth import (
+    PLACEHOLDER_API_KEY,
+    GoogleCredentialsProvider,
+    reject_api_key,
+)
+
+_COMPLETIONS_PATH = "/chat/completions"
+
+
+class ChatVertexOpenAI(BaseChatModel):
+    r"""Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
+
+    Requests go to
+    `https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}/endpoints/openapi`
+    (`aiplatform.googleapis.com` for the default `global` location), authenticated
+    with Google credentials that are refreshed before they expire.
+
+    ???+ info "Setup"
+
+        ```bash
+        pip install langchain-vertex-openai
+        gcloud auth application-default login   # or a service account
+        export GOOGLE_CLOUD_PROJECT=my-project
+        ```
+
+    ??? info "Key init args — completion params"
+
+        - `model`: `publisher/model` id; a bare `gemini-...` id gets `google/`.
+        - `temperature`, `top_p`, `max_tokens`, `stop`, `seed`, `n`,
+          `presence_penalty`, `frequency_penalty`.
+
+    ??? info "Key init args — client params"
+
+        - `project`: argument, else `GOOGLE_CLOUD_PROJECT`, else the project of the
+          application-default credentials.
+        - `location`: argument, else `GOOGLE_CLOUD_LOCATION`, else `global`.
+        - `credentials`: any `google.auth` credentials; default: application-default
+          credentials with the cloud-platform scope.
+        - `quota_project`: billed project, sent as `x-goog-user-project`.
+        - `base_url`: overrides the computed endpoint (emulator, private endpoint).
+        - `endpoint_id`: a self-deployed Model Garden endpoint.
+        - `timeout`, `max_retries` (429 and 5xx are retried with backoff).
+
+    ??? info "Instantiate"
+
+        ```python
+        from langchain_vertex_openai import ChatVertexOpenAI
+
+        llm = ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project")
+        ```
+
+    ??? info "Invoke"
+
+        ```python
+        llm.invoke([("system", "Translate to French."), ("human", "I love programming.")])
+        # AIMessage(content="J'adore la programmation.", usage_metadata={...}, ...)
+        ```
+
+    ??? info "Stream"
+
+        ```python
+        for chunk in llm.stream("Tell me a joke"):
+            print(chunk.text, end="")
+        ```
+
+    ??? info "Async"
+
+        ```python
+        await llm.ainvoke("Hello")
+        async for chunk in llm.astream("Hello"):
+            ...
+        await llm.abatch(["Hello", "Bonjour"])
+        ```
+
+    ??? info "Tool calling"
+
+        ```python
+        def get_weather(city: str) -> str:
+            \"\"\"Get the weather for a city.\"\"\"
+            return "sunny"
+
+        msg = llm.bind_tools([get_weather]).invoke("What's the weather in Paris?")
+        msg.tool_calls  # [{"name": "get_weather", "args": {"city": "Paris"}, "id": ...}]
+        ```
+
+        Gemini's thought signatures are kept in `additional_kwargs` and sent back
+        automatically when you pass the returned `AIMessage` back in the history.
+
+    ??? info "Token usage"
+
+        ```python
+        msg = llm.invoke("Hello")
+        msg.usage_metadata
+        # {"input_tokens": 5, "output_tokens": 60, "total_tokens": 65,
+        #  "output_token_details": {"reasoning": 52}}
+        ```
+
+        Vertex counts hidden thinking only in `total_tokens`; it is reported as
+        `output_token_details["reasoning"]`, with
+        `input_tokens + output_tokens == total_tokens`.
+
+    ??? info "Response metadata"
+
+        ```python
+        msg.response_metadata
+        # {"model_name": "google/gemini-2.5-flash", "finish_reason": "stop",
+        #  "id": "...", "token_usage": {...}, "model_provider": "google_vertexai_openai"}
+        ```
+
+    ??? info "Offline tests"
+
+        ```python
+        from langchain_vertex_openai.testing import VertexEmulator
+
+        with VertexEmulator() as emulator:
+            llm = ChatVertexOpenAI(base_url=emulator.base_url, credentials=emulator.credentials())
+            llm.invoke("Repeat exactly: hi").content  # "hi"
+        ```
+    """
+
+    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
+    """Model id, `publisher/model` (e.g. `google/gemini-2.5-flash`)."""
+    project: str | None = Field(default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None))
+    """Google Cloud project; defaults to `GOOGLE_CLOUD_PROJECT`, then the ADC project."""
+    location: str = Field(
+        default_factory=from_env("GOOGLE_CLOUD_LOCATION", default=DEFAULT_LOCATION)
+    )
+    """Vertex location: `global` (default), `us`, `eu` or a region like `us-central1`."""
+    endpoint_id: str | None = None
+    """Id of a self-deployed Model Garden endpoint, instead of the shared `openapi` one."""
+    base_url: str | None = None
+    """Overrides the computed endpoint URL (emulator, Private Service Connect)."""
+    credentials: Any = Field(default=None, exclude=True)
+    """`google.auth` credentials; default: application-default credentials."""
+    access_token: SecretStr | None = Field(default=None, alias="api_key")
+    """A static OAuth2 access token (e.g. `gcloud auth print-access-token`); it
+    expires within an hour, so prefer `credentials`. API keys do not work."""
+    quota_project: str | None = None
+    """Project billed for quota, sent as `x-goog-user-project`."""
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    """Maximum number of tokens to generate."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    n: int | None = None
+    """Number of candidates (Gemini 3 models accept only 1)."""
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    """Seconds before a request times out (the SDK's default when `None`)."""
+    max_retries: int = 2
+    """Retries for 429, 5xx, timeouts and connection errors, with backoff."""
+    streaming: bool = False
+    """Whether `invoke` streams internally."""
+    stream_usage: bool = True
+    """Whether streamed messages carry `usage_metadata`."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra top-level request fields."""
+    extra_body: dict[str, Any] | None = None
+    """Merged into the top level of the request body. Google extensions go under
+    `{"extra_body": {"google": {...}}}`; a top-level `google` key is moved there."""
+    default_headers: dict[str, str] | None = None
+    http_client: Any = Field(default=None, exclude=True)
+    """An `httpx2.Client` to use; its `auth` is set to the credential provider."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """An `httpx2.AsyncClient` to use; its `auth` is set to the credential provider."""
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
+    _client: openai.OpenAI | None = PrivateAttr(default=None)
+    _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
+
+    @field_validator("model_name")
+    @classmethod
+    def _normalize_model(cls, value: str) -> str:
+        return normalize_model_id(value)
+
+    @field_validator("location")
+    @classmethod
+    def _check_location(cls, value: str) -> str:
+        return validate_location(value)
+
+    @field_validator("project")
+    @classmethod
+    def _check_project(cls, value: str | None) -> str | None:
+        return validate_project(value) if value else None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_model_kwargs(cls, values: dict[str, Any]) -> Any:
+        from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
+
+        return _build_model_kwargs(values, get_pydantic_field_names(cls))
+
+    @model_validator(mode="after")
+    def _validate_settings(self) -> Self:
+        if self.access_token is not None:
+            reject_api_key(self.access_token.get_secret_value())
+        if self.access_token is not None and self.credentials is not None:
+            msg = "Pass either credentials or api_key (a static access token), not both."
+            raise ValueError(msg)
+        for name in ("max_tokens", "n"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                msg = f"{name} must be at least 1, got {value}."
+                raise ValueError(msg)
+        if self.max_retries < 0:
+            msg = f"max_retries must be 0 or more, got {self.max_retries}."
+            raise ValueError(msg)
+        return self
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "vertex-openai-chat"
+
+    @property
+    def model(self) -> str:
+        """The `publisher/model` id."""
+        return self.model_name
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Return True: the model serialises without credentials."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """Return `["langchain_vertex_openai", "chat_models"]`."""
+        return ["langchain_vertex_openai", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """A static access token is a secret, loaded from `VERTEX_ACCESS_TOKEN`."""
+        return {"access_token": "VERTEX_ACCESS_TOKEN"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._default_params}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        """LangSmith params; `ls_provider` is `google_vertexai` so Gemini pricing applies."""
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        # Tracing must never fail a call, so the per-call model is reported as given.
+        model = str(kwargs.get("model") or self.model_name)
+        params["ls_provider"] = "google_vertexai"
+        params["ls_model_name"] = (
+            bare_model_name(model) if model.startswith(f"{GOOGLE_PUBLISHER}/") else model
+        )
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    # -- clients ----------------------------------------------------------------------------
+
+    @property
+    def credentials_provider(self) -> GoogleCredentialsProvider:
+        """The provider handing out fresh access tokens (created on first use)."""
+        if self._provider is None:
+            credentials = self.credentials
+            if self.access_token is not None:
+                from google.oauth2.credentials import Credentials
+
+                credentials = Credentials(  # type: ignore[no-untyped-call]
+                    token=self.access_token.get_secret_value()
+                )
+            self._provider = GoogleCredentialsProvider(
+                credentials, quota_project=self.quota_project
+            )
+        return self._provider
+
+    def _resolved_base_url(self) -> str:
+        if self.base_url:
+            return self.base_url
+        project = self.project or self.credentials_provider.project_id
+        if not project:
+            msg = (
+                "No Google Cloud project: pass project=..., set GOOGLE_CLOUD_PROJECT, or use "
+                "credentials that name a project (`gcloud config set project ...`)."
+            )
+            raise ValueError(msg)
+        return vertex_base_url(validate_project(project), self.location, self.endpoint_id)
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "api_key": PLACEHOLDER_API_KEY,
+            "base_url": self._resolved_base_url(),
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+        if self.timeout is not None:
+            kwargs["timeout"] = self.timeout
+        return kwargs
+
+    @staticmethod
+    def _without_openai_headers(client: openai.OpenAI | openai.AsyncOpenAI) -> None:
+        # The SDK reads OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment;
+        # those headers mean nothing to Vertex.
+        client.organization = None
+        client.project = None
+
+    def _get_client(self) -> openai.OpenAI:
+        if self._client is None:
+            http_client = self.http_client or httpx2.Client()
+            http_client.auth = self.credentials_provider.httpx_auth()
+            client = openai.OpenAI(**self._client_kwargs(), http_client=http_client)
+            self._without_openai_headers(client)
+            self._client = client
+        return self._client
+
+    def _get_async_client(self) -> openai.AsyncOpenAI:
+        if self._async_client is None:
+            http_client = self.http_async_client or httpx2.AsyncClient()
+            http_client.auth = self.credentials_provider.httpx_auth()
+            client = openai.AsyncOpenAI(**self._client_kwargs(), http_client=http_client)
+            self._without_openai_headers(client)
+            self._async_client = client
+        return self._async_client
+
+    # -- request ----------------------------------------------------------------------------
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params = {
+            "model": self.model_name,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "stop": self.stop,
+            "seed": self.seed,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+            "n": self.n,
+            **self.model_kwargs,
+        }
+        return {key: value for key, value in params.items() if value is not None}
+
+    def _request(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, kwargs: Any
+    ) -> tuple[dict[str, Any], Any, bool]:
+        """Return the JSON body, the SDK request options and whether to report usage."""
+        call = dict(kwargs)
+        stream_usage = call.pop("stream_usage", self.stream_usage)
+        options: Any = {}
+        for option in ("extra_headers", "extra_query", "timeout"):
+            if option in call:
+                options["headers" if option == "extra_headers" else option] = call.pop(option)
+        params = {**self._default_params, **call}
+        params["model"] = normalize_model_id(params["model"])
+        if stop is not None:
+            params["stop"] = stop
+        extra_body = deep_merge(
+            normalize_extra_body(self.extra_body or {}),
+            normalize_extra_body(params.pop("extra_body", None) or {}),
+        )
+        params = deep_merge(params, extra_body)
+        if stream:
+            params["stream"] = True
+        else:
+            params.pop("stream", None)
+        google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
+        body = build_body(messages, params, google_model=google_model)
+        return body, options, bool(stream_usage)
+
+    @contextlib.contextmanager
+    def _vertex_errors(self, state: StreamState | None = None) -> Iterator[None]:
+        try:
+            yield
+        except openai.OpenAIError as error:
+            raise translate_error(error, location=self.location) from error
+        except httpx2.TransportError as error:
+            # The SDK does not wrap errors raised while a stream is being read.
+            received = state.chunk_count if state else 0
+            raise VertexConnectionError(
+                message=(
+                    f"The connection to Vertex AI broke mid-stream after {received} chunks "
+                    f"({type(error).__name__}); the partial answer is incomplete."
+                ),
+                request=error.request,
+            ) from error
+
+    @staticmethod
+    def _check_finished(state: StreamState) -> None:
+        if state.finish_reason is None:
+            msg = (
+                f"The Vertex AI stream ended after {state.chunk_count} chunks without a "
+                "finish_reason; the answer is incomplete."
+            )
+            raise VertexConnectionError(message=msg, request=httpx2.Request("POST", "/"))
+
+    # -- generation -------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            from langchain_core.language_models.chat_models import generate_from_stream
+
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        body, options, _ = self._request(messages, stop, False, kwargs)
+        with self._vertex_errors():
+            completion = self._get_client().post(
+                _COMPLETIONS_PATH, body=body, options=options, cast_to=object
+            )
+        return chat_result_from_completion(completion, requested_model=body["model"])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            from langchain_core.language_models.chat_models import agenerate_from_stream
+
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        body, options, _ = self._request(messages, stop, False, kwargs)
+        with self._vertex_errors():
+            completion = await self._get_async_client().post(
+                _COMPLETIONS_PATH, body=body, options=options, cast_to=object
+            )
+        return chat_result_from_completion(completion, requested_model=body["model"])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        body, options, stream_usage = self._request(messages, stop, True, kwargs)
+        state = StreamState(requested_model=body["model"], include_usage=stream_usage)
+        with self._vertex_errors(state):
+            stream = self._get_client().post(
+                _COMPLETIONS_PATH,
+                body=body,
+                options=options,
+                cast_to=object,
+                stream=True,
+                stream_cls=openai.Stream[object],
+            )
+            with stream:
+                for raw in stream:
+                    message = chunk_to_message_chunk(raw, state)
+                    if message is not None:
+                        yield self._emit(as_generation_chunk(message), run_manager)
+        self._check_finished(state)
+        yield self._emit(as_generation_chunk(final_chunk(state)), run_manager)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        body, options, stream_usage = self._request(messages, stop, True, kwargs)
+        state = StreamState(requested_model=body["model"], include_usage=stream_usage)
+        with self._vertex_errors(state):
+            stream = await self._get_async_client().post(
+                _COMPLETIONS_PATH,
+                body=body,
+                options=options,
+                cast_to=object,
+                stream=True,
+                stream_cls=openai.AsyncStream[object],
+            )
+            async with stream:
+                async for raw in stream:
+                    message = chunk_to_message_chunk(raw, state)
+                    if message is not None:
+                        yield await self._aemit(as_generation_chunk(message), run_manager)
+        self._check_finished(state)
+        yield await self._aemit(as_generation_chunk(final_chunk(state)), run_manager)
+
+    @staticmethod
+    def _emit(
+        chunk: ChatGenerationChunk, run_manager: CallbackManagerForLLMRun | None
+    ) -> ChatGenerationChunk:
+        if run_manager:
+            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+        return chunk
+
+    @staticmethod
+    async def _aemit(
+        chunk: ChatGenerationChunk, run_manager: AsyncCallbackManagerForLLMRun | None
+    ) -> ChatGenerationChunk:
+        if run_manager:
+            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+        return chunk
+
+    # -- tools ------------------------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (pydantic models, TypedDicts, functions, `BaseTool`s, OpenAI dicts).
+
+        Args:
+            tools: The tools the model may call.
+            tool_choice: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (must call a
+                tool), a tool name, or an OpenAI-format dict.
+            strict: Not supported by Vertex (ignored there); `True` raises.
+            parallel_tool_calls: Vertex always allows parallel calls; `False` raises
+                unless exactly one tool is bound and forced.
+            **kwargs: Further request parameters to bind.
+        """
+        formatted = convert_tools(tools, strict=strict)
+        choice = convert_tool_choice(tool_choice, formatted)
+        forced_single = len(formatted) == 1 and choice not in (None, "auto", "none")
+        if parallel_tool_calls is False and not forced_single:
+            msg = (
+                "Vertex AI ignores parallel_tool_calls, so parallel_tool_calls=False cannot "
+                "be honoured; bind a single tool with tool_choice to force one call."
+            )
+            raise ValueError(msg)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        return super().bind(tools=formatted, **kwargs)
