@@ -1,0 +1,121 @@
+import warnings
+
+import pytest
+from langchain_core.messages import (
+    AIMessage,
+    FunctionMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from langchain_vertex_openai import _request
+from langchain_vertex_openai._request import build_body, message_to_dict, normalize_extra_body
+from langchain_vertex_openai._signatures import PLACEHOLDER_SIGNATURE, SIGNATURES_KEY
+
+
+def test_roles_names_and_ids_are_preserved():
+    assert message_to_dict(SystemMessage("be brief")) == {"role": "system", "content": "be brief"}
+    assert message_to_dict(HumanMessage("hi", name="ann")) == {
+        "role": "user",
+        "content": "hi",
+        "name": "ann",
+    }
+    assert message_to_dict(ToolMessage("42", tool_call_id="call_1")) == {
+        "role": "tool",
+        "tool_call_id": "call_1",
+        "content": "42",
+    }
+    assert message_to_dict(FunctionMessage(name="f", content="x")) == {
+        "role": "function",
+        "name": "f",
+        "content": "x",
+    }
+
+
+def test_text_blocks_are_joined_and_reasoning_is_not_sent_back():
+    ai = AIMessage(
+        content=[{"type": "reasoning", "reasoning": "hmm"}, {"type": "text", "text": "Answer"}]
+    )
+    assert message_to_dict(ai) == {"role": "assistant", "content": "Answer"}
+    human = HumanMessage(content=[{"type": "text", "text": "a"}, {"type": "text", "text": "b"}])
+    assert message_to_dict(human)["content"] == "ab"
+
+
+def test_captured_signature_is_sent_back_verbatim_on_its_call():
+    ai = AIMessage(
+        content="",
+        tool_calls=[
+            {"name": "f", "args": {"x": 1}, "id": "call_a"},
+            {"name": "f", "args": {"x": 2}, "id": "call_b"},
+        ],
+        additional_kwargs={SIGNATURES_KEY: {"call_a": "c2lnLWE="}},
+    )
+    result = message_to_dict(ai)
+    assert result["content"] is None
+    first, second = result["tool_calls"]
+    assert first["extra_content"] == {"google": {"thought_signature": "c2lnLWE="}}
+    assert first["function"] == {"name": "f", "arguments": '{"x": 1}'}
+    assert "extra_content" not in second
+
+
+def test_unsigned_history_gets_the_placeholder_on_the_first_call_only_for_gemini():
+    ai = AIMessage(
+        content="",
+        tool_calls=[{"name": "f", "args": {}, "id": "c1"}, {"name": "g", "args": {}, "id": "c2"}],
+    )
+    result = message_to_dict(ai, google_model=True)
+    assert (
+        result["tool_calls"][0]["extra_content"]["google"]["thought_signature"]
+        == PLACEHOLDER_SIGNATURE
+    )
+    assert "extra_content" not in result["tool_calls"][1]
+    assert "extra_content" not in message_to_dict(ai, google_model=False)["tool_calls"][0]
+
+
+def test_invalid_tool_calls_are_replayed_raw():
+    ai = AIMessage(
+        content="",
+        invalid_tool_calls=[
+            {"name": "f", "args": "{bad", "id": "c9", "error": "x", "type": "invalid_tool_call"}
+        ],
+    )
+    call = message_to_dict(ai)["tool_calls"][0]
+    assert call["function"]["arguments"] == "{bad"
+    assert call["id"] == "c9"
+
+
+def test_multimodal_tool_result_is_refused_not_dropped():
+    tool = ToolMessage(content=[{"type": "image", "url": "gs://b/x.png"}], tool_call_id="c1")
+    with pytest.raises(ValueError, match="non-text content"):
+        message_to_dict(tool)
+
+
+def test_google_key_at_top_level_moves_under_extra_body():
+    body = normalize_extra_body({"google": {"thinking_config": {"include_thoughts": True}}, "x": 1})
+    assert body == {
+        "x": 1,
+        "extra_body": {"google": {"thinking_config": {"include_thoughts": True}}},
+    }
+
+
+def test_build_body_drops_none_and_parameters_vertex_ignores_with_a_warning(monkeypatch):
+    monkeypatch.setattr(_request, "_warned", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        body = build_body(
+            [HumanMessage("hi")],
+            {
+                "model": "google/gemini-2.5-flash",
+                "temperature": None,
+                "logit_bias": {"1": 2},
+                "seed": 3,
+            },
+            google_model=True,
+        )
+    assert body == {
+        "model": "google/gemini-2.5-flash",
+        "seed": 3,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    assert any("logit_bias" in str(w.message) for w in caught)
