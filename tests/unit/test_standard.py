@@ -44,7 +44,10 @@ class TestChatVertexOpenAIStandard(ChatModelUnitTests):
 
 def test_serialization_round_trip_keeps_settings_and_hides_token(monkeypatch):
     model = ChatVertexOpenAI(
-        model="gemini-2.5-flash", project="test-project", api_key="ya29.secret-token", temperature=0.2
+        model="gemini-2.5-flash",
+        project="test-project",
+        api_key="ya29.secret-token",
+        temperature=0.2,
     )
     dumped = dumpd(model)
     assert "ya29.secret-token" not in str(dumped)
