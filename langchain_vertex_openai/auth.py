@@ -1,0 +1,380 @@
+"""Google OAuth credentials for Vertex AI's OpenAI-compatible endpoint.
+
+Vertex accepts only Google OAuth access tokens (no API keys). `GoogleCredentialsProvider`
+resolves application-default or explicit credentials lazily, refreshes them with a single
+in-flight refresh per provider (threads and event loops alike) and plugs into `httpx2` as an
+`Auth` that retries a request once after a 401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import threading
+from collections.abc import AsyncGenerator, Generator, Sequence
+from typing import Any, cast
+
+import google.auth
+import google.auth.api_key
+import google.auth.credentials
+import httpx2
+import openai
+from google.auth import exceptions as gexc
+from langchain_core.exceptions import ModelAuthenticationError
+
+__all__ = [
+    "CLOUD_PLATFORM_SCOPE",
+    "PLACEHOLDER_API_KEY",
+    "GoogleCredentialsProvider",
+    "VertexAuthError",
+    "reject_api_key",
+]
+
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+PLACEHOLDER_API_KEY = "vertex-oauth-token-is-set-per-request"
+"""Given to the openai client as `api_key`; the httpx auth replaces it on every request."""
+
+logger = logging.getLogger(__name__)
+_RUNTIME_ATTRS = (
+    "_lock",
+    "_inflight",
+    "_transport",
+    "_transport_pid",
+    "_rejected",
+    "refresh_count",
+)
+
+_ADC_HINT = (
+    "run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a "
+    "service-account key file, or pass credentials="
+)
+_REDACTIONS = (
+    (re.compile(r"-----BEGIN[^-]*-----.*?(-----END[^-]*-----|\Z)", re.S), "<redacted key>"),
+    (re.compile(r"""(["']private_key["']\s*:\s*)(["']).*?(\2|\Z)""", re.S), r"\1<redacted>"),
+    (re.compile(r"ya29\.[\w.\-]+"), "ya29.<redacted>"),
+    # Long base64-ish runs with digits and letters (tokens, keys, JWT parts); plain words
+    # and file paths have no digits and stay readable.
+    (re.compile(r"(?=[\w+/\-]*\d)(?=[\w+/\-]*[A-Za-z])[\w+/\-]{32,}={0,2}"), "<redacted>"),
+)
+
+
+class VertexAuthError(openai.OpenAIError, ModelAuthenticationError):
+    """Google credentials could not be found or refreshed, or are not OAuth credentials.
+
+    Subclasses `openai.OpenAIError` so the openai SDK re-raises it unchanged (no retries)
+    and `ModelAuthenticationError` so LangChain code can catch it provider-agnostically.
+    """
+
+
+def reject_api_key(value: str) -> None:
+    """Raise if `value` is a Google API key rather than an OAuth access token.
+
+    Args:
+        value: A user-supplied token or credential string.
+
+    Raises:
+        VertexAuthError: If `value` looks like a Google API key (`AIza...`).
+    """
+    if value.strip().startswith("AIza"):
+        raise _api_key_error()
+
+
+def _api_key_error() -> VertexAuthError:
+    return VertexAuthError(
+        "Google API keys are not supported by Vertex AI's OpenAI-compatible endpoint "
+        "(it answers 401 'API keys are not supported by this API'). Use OAuth "
+        f"credentials instead: {_ADC_HINT}."
+    )
+
+
+def _redact(text: str) -> str:
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text[:500]
+
+
+def _refresh_error(exc: Exception, creds: object) -> VertexAuthError:
+    reason = _redact(str(exc))
+    hint = "If the login expired or needs reauth, run `gcloud auth application-default login`"
+    if "scope" in reason.lower():
+        hint += f"; make sure the credentials carry the {CLOUD_PLATFORM_SCOPE} scope"
+    return VertexAuthError(
+        f"Refreshing Google credentials ({type(creds).__name__}) failed: "
+        f"{type(exc).__name__}: {reason}. {hint}."
+    )
+
+
+class GoogleCredentialsProvider:
+    """Thread- and asyncio-safe source of Google OAuth access tokens for Vertex AI.
+
+    Nothing is looked up at construction. Application-default credentials (ADC) are
+    resolved on first use; a stale token is refreshed once however many threads or
+    coroutines ask for it at the same time.
+    """
+
+    def __init__(
+        self,
+        credentials: google.auth.credentials.Credentials | None = None,
+        *,
+        scopes: Sequence[str] = (CLOUD_PLATFORM_SCOPE,),
+        quota_project: str | None = None,
+    ) -> None:
+        """Create a provider.
+
+        Args:
+            credentials: Explicit google-auth credentials; `None` uses application-default
+                credentials, resolved lazily.
+            scopes: OAuth scopes applied to credentials that require scoping.
+            quota_project: Project sent as `x-goog-user-project` for quota and billing.
+
+        Raises:
+            VertexAuthError: If `credentials` is an API key (string or `google.auth.api_key`).
+            TypeError: If `credentials` is some other string.
+        """
+        if isinstance(credentials, str):
+            reject_api_key(credentials)
+            raise TypeError("credentials must be google.auth.credentials.Credentials, not a string")
+        if isinstance(credentials, google.auth.api_key.Credentials):
+            raise _api_key_error()
+        self._scopes = tuple(scopes)
+        self._explicit_quota_project = quota_project
+        self._adc = credentials is None
+        self._credentials: Any = None
+        if credentials is not None:
+            with_scopes = cast(Any, google.auth.credentials).with_scopes_if_required
+            self._credentials = with_scopes(credentials, self._scopes)
+        self._setup_runtime()
+
+    def _setup_runtime(self) -> None:
+        self._lock = threading.Lock()
+        self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Future[str]] = {}
+        self._transport: Any = None
+        self._transport_pid = 0
+        self._rejected: str | None = None
+        self._adc_project: str | None = None
+        self.refresh_count = 0
+
+    @property
+    def quota_project(self) -> str | None:
+        """The quota project: the explicit one, else the resolved credentials' own."""
+        if self._explicit_quota_project:
+            return self._explicit_quota_project
+        return cast("str | None", getattr(self._credentials, "quota_project_id", None))
+
+    @property
+    def project_id(self) -> str | None:
+        """The credentials' project, resolving ADC (blocking) if needed; `None` if unknown.
+
+        Raises:
+            VertexAuthError: If application-default credentials cannot be found.
+        """
+        if self._adc:
+            self._ensure_credentials()
+            return self._adc_project
+        creds = self._credentials
+        return cast(
+            "str | None",
+            getattr(creds, "project_id", None) or getattr(creds, "quota_project_id", None),
+        )
+
+    def _fresh_token(self) -> str | None:
+        creds = self._credentials
+        if creds is None:
+            return None
+        token = creds.token
+        if not token or not creds.valid or token == self._rejected:
+            return None
+        return cast(str, token)
+
+    def token(self) -> str:
+        """Return a currently valid access token, refreshing it (blocking) if stale.
+
+        Raises:
+            VertexAuthError: If credentials cannot be found or refreshed.
+        """
+        return self._fresh_token() or self._refresh_blocking()
+
+    async def atoken(self) -> str:
+        """Return a currently valid access token without blocking the event loop.
+
+        Raises:
+            VertexAuthError: If credentials cannot be found or refreshed.
+        """
+        token = self._fresh_token()
+        if token:
+            return token
+        loop = asyncio.get_running_loop()
+        future = self._inflight.get(loop)
+        if future is None or future.done():
+            future = loop.create_task(asyncio.to_thread(self._refresh_blocking))
+            self._inflight[loop] = future
+            future.add_done_callback(lambda f: self._refresh_done(loop, f))
+        # The refresh belongs to every waiter on this loop: one cancelled caller must not
+        # cancel it for the rest.
+        return await asyncio.shield(future)
+
+    def _refresh_done(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[str]) -> None:
+        if self._inflight.get(loop) is future:
+            del self._inflight[loop]
+        if not future.cancelled():
+            # Mark the error retrieved even if every waiter was cancelled, so asyncio does
+            # not log it (with its traceback) at garbage collection.
+            future.exception()
+
+    def invalidate(self, token: str) -> None:
+        """Report that the server rejected `token` (HTTP 401).
+
+        The next `token()` refreshes, unless a refresh already replaced `token`, in which
+        case this is a no-op: many concurrent 401s for one token cause one refresh.
+
+        Args:
+            token: The access token the server rejected.
+        """
+        creds = self._credentials
+        if creds is not None and creds.token == token:
+            self._rejected = token
+
+    def _refresh_blocking(self) -> str:
+        with self._lock:
+            creds = self._ensure_credentials_locked()
+            token = self._fresh_token()
+            if token:
+                return token
+            logger.debug("refreshing Google credentials (%s)", type(creds).__name__)
+            error: VertexAuthError | None = None
+            try:
+                creds.refresh(self._google_transport())
+            except Exception as exc:
+                error = _refresh_error(exc, creds)
+            # Raised outside the except block so `__context__` cannot leak google-auth's
+            # exception, whose text may carry tokens or key material.
+            if error is not None:
+                raise error
+            self.refresh_count += 1
+            self._rejected = None
+            token = creds.token
+            if not isinstance(token, str) or not token:
+                raise VertexAuthError(
+                    f"Refreshing Google credentials ({type(creds).__name__}) returned no token."
+                )
+            return token
+
+    def _google_transport(self) -> Any:
+        # One session per process, used only under the lock, so reusing it is safe;
+        # a session inherited across fork would share sockets with the parent.
+        if self._transport is None or self._transport_pid != os.getpid():
+            from google.auth.transport.requests import Request
+
+            self._transport = Request()
+            self._transport_pid = os.getpid()
+        return self._transport
+
+    def _ensure_credentials(self) -> Any:
+        if self._credentials is not None:
+            return self._credentials
+        with self._lock:
+            return self._ensure_credentials_locked()
+
+    def _ensure_credentials_locked(self) -> Any:
+        if self._credentials is not None:
+            return self._credentials
+        error: VertexAuthError | None = None
+        try:
+            default = cast(Any, google.auth).default
+            creds, project = default(scopes=list(self._scopes), request=self._google_transport())
+        except gexc.DefaultCredentialsError as exc:
+            error = VertexAuthError(
+                "No Google application-default credentials found "
+                f"({_redact(str(exc))}). To fix: {_ADC_HINT}."
+            )
+        except Exception as exc:
+            error = VertexAuthError(
+                f"Looking up Google application-default credentials failed: "
+                f"{type(exc).__name__}: {_redact(str(exc))}. To fix: {_ADC_HINT}."
+            )
+        if error is not None:
+            raise error
+        self._adc_project = project
+        self._credentials = creds
+        return creds
+
+    def httpx_auth(self) -> httpx2.Auth:
+        """Return an `httpx2.Auth` that sets the bearer token and retries once on a 401.
+
+        Returns:
+            An auth object for `httpx2.Client(auth=...)` or `httpx2.AsyncClient(auth=...)`.
+        """
+        return _VertexHttpxAuth(self)
+
+    def __repr__(self) -> str:
+        creds = self._credentials
+        kind = type(creds).__name__ if creds is not None else "application-default (unresolved)"
+        expiry = getattr(creds, "expiry", None)
+        return (
+            f"{type(self).__name__}(credentials={kind}, scopes={self._scopes!r}, "
+            f"quota_project={self.quota_project!r}, "
+            f"token_cached={getattr(creds, 'token', None) is not None}, "
+            f"expiry={expiry.isoformat() if expiry else None})"
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        # Runtime state only: locks, futures, the HTTP session and metrics stay behind.
+        for key in _RUNTIME_ATTRS:
+            state.pop(key)
+        if self._adc:
+            # Re-resolved on the unpickling machine, whose environment is what counts.
+            state["_credentials"] = None
+            state.pop("_adc_project")
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup_runtime()
+        self.__dict__.update(state)
+
+
+class _VertexHttpxAuth(httpx2.Auth):
+    # The body must be buffered so the request can be re-sent after a 401.
+    requires_request_body = True
+
+    def __init__(self, provider: GoogleCredentialsProvider) -> None:
+        self._provider = provider
+
+    def _apply(self, request: httpx2.Request, token: str) -> None:
+        # Overwrites the openai SDK's placeholder `Authorization` header.
+        request.headers["Authorization"] = f"Bearer {token}"
+        quota_project = self._provider.quota_project
+        if quota_project:
+            request.headers["x-goog-user-project"] = quota_project
+
+    def sync_auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
+        request.read()
+        token = self._provider.token()
+        self._apply(request, token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        # Read (which closes) the 401 first so its connection returns to the pool before
+        # a possibly slow refresh; httpx2's own read after the retry is then a no-op.
+        response.read()
+        self._provider.invalidate(token)
+        self._apply(request, self._provider.token())
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx2.Request
+    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
+        await request.aread()
+        token = await self._provider.atoken()
+        self._apply(request, token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        await response.aread()
+        self._provider.invalidate(token)
+        self._apply(request, await self._provider.atoken())
+        yield request
