@@ -1,10 +1,4 @@
-"""Google OAuth credentials for Vertex AI's OpenAI-compatible endpoint.
-
-Vertex accepts only Google OAuth access tokens (no API keys). `GoogleCredentialsProvider`
-resolves application-default or explicit credentials lazily, refreshes them with a single
-in-flight refresh per provider (threads and event loops alike) and plugs into `httpx2` as an
-`Auth` that retries a request once after a 401.
-"""
+"""Google OAuth access tokens for Vertex AI's OpenAI-compatible endpoint (no API keys)."""
 
 from __future__ import annotations
 
@@ -37,14 +31,8 @@ PLACEHOLDER_API_KEY = "vertex-oauth-token-is-set-per-request"
 """Given to the openai client as `api_key`; the httpx auth replaces it on every request."""
 
 logger = logging.getLogger(__name__)
-_RUNTIME_ATTRS = (
-    "_lock",
-    "_inflight",
-    "_transport",
-    "_transport_pid",
-    "_rejected",
-    "refresh_count",
-)
+# Per-process state that pickling leaves behind.
+_RUNTIME_ATTRS = ("_lock", "_inflight", "_transport", "_rejected", "refresh_count")
 
 _ADC_HINT = (
     "run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a "
@@ -150,8 +138,7 @@ class GoogleCredentialsProvider:
     def _setup_runtime(self) -> None:
         self._lock = threading.Lock()
         self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Future[str]] = {}
-        self._transport: Any = None
-        self._transport_pid = 0
+        self._transport: tuple[int, Any] | None = None  # (pid, google-auth Request)
         self._rejected: str | None = None
         self._adc_project: str | None = None
         self.refresh_count = 0
@@ -171,7 +158,9 @@ class GoogleCredentialsProvider:
             VertexAuthError: If application-default credentials cannot be found.
         """
         if self._adc:
-            self._ensure_credentials()
+            if self._credentials is None:
+                with self._lock:
+                    self._ensure_credentials_locked()
             return self._adc_project
         creds = self._credentials
         return cast(
@@ -262,20 +251,13 @@ class GoogleCredentialsProvider:
             return token
 
     def _google_transport(self) -> Any:
-        # One session per process, used only under the lock, so reusing it is safe;
-        # a session inherited across fork would share sockets with the parent.
-        if self._transport is None or self._transport_pid != os.getpid():
+        # One requests.Session, used only under the lock (so never concurrently) and with
+        # timeouts passed per call; recreated after fork so sockets aren't shared.
+        if self._transport is None or self._transport[0] != os.getpid():
             from google.auth.transport.requests import Request
 
-            self._transport = Request()
-            self._transport_pid = os.getpid()
-        return self._transport
-
-    def _ensure_credentials(self) -> Any:
-        if self._credentials is not None:
-            return self._credentials
-        with self._lock:
-            return self._ensure_credentials_locked()
+            self._transport = (os.getpid(), Request())
+        return self._transport[1]
 
     def _ensure_credentials_locked(self) -> Any:
         if self._credentials is not None:
@@ -284,16 +266,14 @@ class GoogleCredentialsProvider:
         try:
             default = cast(Any, google.auth).default
             creds, project = default(scopes=list(self._scopes), request=self._google_transport())
-        except gexc.DefaultCredentialsError as exc:
-            error = VertexAuthError(
-                "No Google application-default credentials found "
-                f"({_redact(str(exc))}). To fix: {_ADC_HINT}."
-            )
         except Exception as exc:
-            error = VertexAuthError(
-                f"Looking up Google application-default credentials failed: "
-                f"{type(exc).__name__}: {_redact(str(exc))}. To fix: {_ADC_HINT}."
+            what = (
+                "No Google application-default credentials found"
+                if isinstance(exc, gexc.DefaultCredentialsError)
+                else f"Looking up application-default credentials failed ({type(exc).__name__})"
             )
+            error = VertexAuthError(f"{what}: {_redact(str(exc))} To fix: {_ADC_HINT}.")
+        # Raised outside the except block: see _refresh_blocking.
         if error is not None:
             raise error
         self._adc_project = project

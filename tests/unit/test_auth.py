@@ -449,6 +449,20 @@ def test_openai_client_sends_real_token_and_does_not_retry_auth_errors(
     assert len(server.requests) == 1
 
 
+async def test_async_openai_client_sends_real_token_and_recovers_from_401() -> None:
+    server = Server(401)
+    provider = GoogleCredentialsProvider(fresh(), quota_project="billing")
+    client = openai.AsyncOpenAI(
+        api_key=PLACEHOLDER_API_KEY,
+        base_url=URL.rsplit("/", 2)[0],
+        http_client=async_client(provider, server),
+        max_retries=0,
+    )
+    await client.models.list()
+    assert server.auth_headers() == ["Bearer ya29.valid", "Bearer ya29.fresh-1"]
+    assert server.headers[1]["x-goog-user-project"] == "billing"
+
+
 # --- errors -------------------------------------------------------------------------------
 
 
