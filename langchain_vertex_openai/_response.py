@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages import InvalidToolCall, ToolCall
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -119,8 +118,29 @@ def _finish_reason(raw: Any, has_tool_calls: bool) -> Any:
     return raw
 
 
-def chat_result_from_completion(completion: object, *, requested_model: str) -> ChatResult:
-    """Build a `ChatResult` from a non-streaming completion body."""
+def _keep_first_call(message: AIMessage) -> list[dict[str, Any]]:
+    """Enforce `parallel_tool_calls=False`, which Vertex ignores; return what was cut."""
+    calls: list[Any] = [*message.tool_calls, *message.invalid_tool_calls]
+    if len(calls) <= 1:
+        return []
+    if message.tool_calls:
+        message.tool_calls = message.tool_calls[:1]
+        message.invalid_tool_calls = []
+    else:
+        message.invalid_tool_calls = message.invalid_tool_calls[:1]
+    return calls[1:]
+
+
+def chat_result_from_completion(
+    completion: object, *, requested_model: str, single_tool_call: bool = False
+) -> ChatResult:
+    """Build a `ChatResult` from a non-streaming completion body.
+
+    Args:
+        completion: The parsed JSON body.
+        requested_model: The model id sent, used when the response names none.
+        single_tool_call: Keep only the first tool call (`parallel_tool_calls=False`).
+    """
     if not isinstance(completion, dict) or not isinstance(completion.get("choices"), list):
         msg = f"Vertex AI returned a response without choices: {str(completion)[:300]}"
         raise ValueError(msg)
@@ -130,6 +150,7 @@ def chat_result_from_completion(completion: object, *, requested_model: str) -> 
     generations = []
     for choice in completion["choices"]:
         message = message_from_choice(choice)
+        dropped = _keep_first_call(message) if single_tool_call else []
         message.id = completion.get("id") or None
         message.usage_metadata = usage_metadata
         finish_reason = _finish_reason(choice.get("finish_reason"), bool(message.tool_calls))
@@ -144,6 +165,8 @@ def chat_result_from_completion(completion: object, *, requested_model: str) -> 
         }
         if usage and traffic_type(usage):
             message.response_metadata["traffic_type"] = traffic_type(usage)
+        if dropped:
+            message.response_metadata["dropped_tool_calls"] = dropped
         generations.append(
             ChatGeneration(message=message, generation_info={"finish_reason": finish_reason})
         )
@@ -157,6 +180,8 @@ class StreamState:
 
     requested_model: str
     include_usage: bool = True
+    single_tool_call: bool = False
+    dropped_tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_id: str | None = None
     model_name: str | None = None
     system_fingerprint: str | None = None
@@ -188,6 +213,9 @@ def _call_chunks(
                     name=None, args=function.get("arguments") or "", id=None, index=index
                 )
             )
+        elif state.single_tool_call and state.call_ids:
+            state.dropped_tool_calls.append(raw)
+            continue
         else:
             index = len(state.call_ids)
             call_id = _call_id(raw_id, name, state.call_ids)
@@ -214,7 +242,7 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     """
     if not isinstance(chunk, dict):
         msg = f"Vertex AI sent a stream event that is not a JSON object: {str(chunk)[:300]}"
-        raise ValueError(msg)  # noqa: TRY004 - a protocol error, not a caller's type error.
+        raise ValueError(msg)
     state.chunk_count += 1
     state.response_id = state.response_id or chunk.get("id") or None
     state.model_name = chunk.get("model") or state.model_name
@@ -262,6 +290,8 @@ def final_chunk(state: StreamState) -> AIMessageChunk:
         "system_fingerprint": state.system_fingerprint,
         "id": state.response_id,
     }
+    if state.dropped_tool_calls:
+        metadata["dropped_tool_calls"] = state.dropped_tool_calls
     if state.usage:
         metadata["token_usage"] = state.usage
         if traffic_type(state.usage):

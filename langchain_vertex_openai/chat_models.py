@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -46,6 +47,14 @@ from langchain_vertex_openai.auth import (
 )
 
 _COMPLETIONS_PATH = "/chat/completions"
+
+
+@dataclass(frozen=True)
+class _PreparedCall:
+    body: dict[str, Any]
+    options: Any
+    stream_usage: bool
+    single_tool_call: bool
 
 
 class ChatVertexOpenAI(BaseChatModel):
@@ -381,10 +390,12 @@ class ChatVertexOpenAI(BaseChatModel):
 
     def _request(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, kwargs: Any
-    ) -> tuple[dict[str, Any], Any, bool]:
-        """Return the JSON body, the SDK request options and whether to report usage."""
+    ) -> _PreparedCall:
+        """Build the JSON body and SDK options for one call (shared by sync and async)."""
         call = dict(kwargs)
         stream_usage = call.pop("stream_usage", self.stream_usage)
+        # Vertex ignores parallel_tool_calls, so False is enforced on the response.
+        single_tool_call = call.pop("parallel_tool_calls", None) is False
         options: Any = {}
         for option in ("extra_headers", "extra_query", "timeout"):
             if option in call:
@@ -404,7 +415,22 @@ class ChatVertexOpenAI(BaseChatModel):
             params.pop("stream", None)
         google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
         body = build_body(messages, params, google_model=google_model)
-        return body, options, bool(stream_usage)
+        return _PreparedCall(body, options, bool(stream_usage), single_tool_call)
+
+    def _result(self, prepared: _PreparedCall, completion: object) -> ChatResult:
+        return chat_result_from_completion(
+            completion,
+            requested_model=prepared.body["model"],
+            single_tool_call=prepared.single_tool_call,
+        )
+
+    @staticmethod
+    def _stream_state(prepared: _PreparedCall) -> StreamState:
+        return StreamState(
+            requested_model=prepared.body["model"],
+            include_usage=prepared.stream_usage,
+            single_tool_call=prepared.single_tool_call,
+        )
 
     @contextlib.contextmanager
     def _vertex_errors(self, state: StreamState | None = None) -> Iterator[None]:
@@ -445,12 +471,12 @@ class ChatVertexOpenAI(BaseChatModel):
             from langchain_core.language_models.chat_models import generate_from_stream
 
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        body, options, _ = self._request(messages, stop, False, kwargs)
+        prepared = self._request(messages, stop, False, kwargs)
         with self._vertex_errors():
             completion = self._get_client().post(
-                _COMPLETIONS_PATH, body=body, options=options, cast_to=object
+                _COMPLETIONS_PATH, body=prepared.body, options=prepared.options, cast_to=object
             )
-        return chat_result_from_completion(completion, requested_model=body["model"])
+        return self._result(prepared, completion)
 
     async def _agenerate(
         self,
@@ -463,12 +489,12 @@ class ChatVertexOpenAI(BaseChatModel):
             from langchain_core.language_models.chat_models import agenerate_from_stream
 
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        body, options, _ = self._request(messages, stop, False, kwargs)
+        prepared = self._request(messages, stop, False, kwargs)
         with self._vertex_errors():
             completion = await self._get_async_client().post(
-                _COMPLETIONS_PATH, body=body, options=options, cast_to=object
+                _COMPLETIONS_PATH, body=prepared.body, options=prepared.options, cast_to=object
             )
-        return chat_result_from_completion(completion, requested_model=body["model"])
+        return self._result(prepared, completion)
 
     def _stream(
         self,
@@ -477,13 +503,13 @@ class ChatVertexOpenAI(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        body, options, stream_usage = self._request(messages, stop, True, kwargs)
-        state = StreamState(requested_model=body["model"], include_usage=stream_usage)
+        prepared = self._request(messages, stop, True, kwargs)
+        state = self._stream_state(prepared)
         with self._vertex_errors(state):
             stream = self._get_client().post(
                 _COMPLETIONS_PATH,
-                body=body,
-                options=options,
+                body=prepared.body,
+                options=prepared.options,
                 cast_to=object,
                 stream=True,
                 stream_cls=openai.Stream[object],
@@ -503,13 +529,13 @@ class ChatVertexOpenAI(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        body, options, stream_usage = self._request(messages, stop, True, kwargs)
-        state = StreamState(requested_model=body["model"], include_usage=stream_usage)
+        prepared = self._request(messages, stop, True, kwargs)
+        state = self._stream_state(prepared)
         with self._vertex_errors(state):
             stream = await self._get_async_client().post(
                 _COMPLETIONS_PATH,
-                body=body,
-                options=options,
+                body=prepared.body,
+                options=prepared.options,
                 cast_to=object,
                 stream=True,
                 stream_cls=openai.AsyncStream[object],
@@ -556,19 +582,15 @@ class ChatVertexOpenAI(BaseChatModel):
             tool_choice: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (must call a
                 tool), a tool name, or an OpenAI-format dict.
             strict: Not supported by Vertex (ignored there); `True` raises.
-            parallel_tool_calls: Vertex always allows parallel calls; `False` raises
-                unless exactly one tool is bound and forced.
+            parallel_tool_calls: Vertex ignores this parameter, so it is enforced here:
+                with `False` only the first tool call of a reply is kept, and the others
+                are listed in `response_metadata["dropped_tool_calls"]`.
             **kwargs: Further request parameters to bind.
         """
         formatted = convert_tools(tools, strict=strict)
         choice = convert_tool_choice(tool_choice, formatted)
-        forced_single = len(formatted) == 1 and choice not in (None, "auto", "none")
-        if parallel_tool_calls is False and not forced_single:
-            msg = (
-                "Vertex AI ignores parallel_tool_calls, so parallel_tool_calls=False cannot "
-                "be honoured; bind a single tool with tool_choice to force one call."
-            )
-            raise ValueError(msg)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
         if choice is not None:
             kwargs["tool_choice"] = choice
         return super().bind(tools=formatted, **kwargs)

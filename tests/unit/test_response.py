@@ -275,3 +275,26 @@ def test_thought_deltas_go_to_reasoning_content():
     merged, _, _ = _run_stream(events)
     assert merged.content == "answer"
     assert merged.additional_kwargs["reasoning_content"] == "thinking..."
+
+
+def test_parallel_tool_calls_false_keeps_the_first_call_and_reports_the_rest():
+    message = {
+        "role": "assistant",
+        "tool_calls": [_call("f", {"x": 1}, "f"), _call("g", {"y": 2}, "g")],
+    }
+    result = chat_result_from_completion(
+        _completion(message), requested_model="m", single_tool_call=True
+    )
+    ai = result.generations[0].message
+    assert [c["name"] for c in ai.tool_calls] == ["f"]
+    assert [c["name"] for c in ai.response_metadata["dropped_tool_calls"]] == ["g"]
+
+    state = StreamState(requested_model="m", single_tool_call=True)
+    chunks = [
+        chunk_to_message_chunk(_event({"tool_calls": [_call("f", {"x": 1}, "f")]}), state),
+        chunk_to_message_chunk(_event({"tool_calls": [_call("g", {"y": 2}, "g")]}, "stop"), state),
+        final_chunk(state),
+    ]
+    merged = _merge([c for c in chunks if c is not None])
+    assert [c["name"] for c in merged.tool_calls] == ["f"]
+    assert merged.response_metadata["dropped_tool_calls"][0]["function"]["name"] == "g"
