@@ -12,6 +12,7 @@ import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -45,6 +46,7 @@ from langchain_vertex_openai.auth import (
     GoogleCredentialsProvider,
     reject_api_key,
 )
+from langchain_vertex_openai.data import model_profile
 
 _COMPLETIONS_PATH = "/chat/completions"
 
@@ -260,6 +262,10 @@ class ChatVertexOpenAI(BaseChatModel):
             msg = f"max_retries must be 0 or more, got {self.max_retries}."
             raise ValueError(msg)
         return self
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        profile = model_profile(self.model_name)
+        return ModelProfile(**profile) if profile else None  # type: ignore[typeddict-item]
 
     # -- identity ---------------------------------------------------------------------------
 
