@@ -18,6 +18,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from typing_extensions import Self
 
@@ -39,6 +40,15 @@ from langchain_vertex_openai._response import (
     chat_result_from_completion,
     chunk_to_message_chunk,
     final_chunk,
+)
+from langchain_vertex_openai._structured import (
+    StructuredMethod,
+    VertexJsonOutputParser,
+    check_arguments,
+    response_format,
+    schema_validator,
+    tool_parser,
+    with_raw,
 )
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools
 from langchain_vertex_openai.auth import (
@@ -600,3 +610,61 @@ class ChatVertexOpenAI(BaseChatModel):
         if choice is not None:
             kwargs["tool_choice"] = choice
         return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Return a runnable that answers with objects matching `schema`.
+
+        Args:
+            schema: A pydantic model (parsed into an instance), a TypedDict or a JSON
+                schema dict (parsed into a dict). Optional for `json_mode`.
+            method: `"json_schema"` (default; Gemini's native structured output through
+                `response_format`), `"function_calling"` (a forced tool call) or
+                `"json_mode"` (`response_format={"type": "json_object"}`).
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising
+                on a reply that does not parse.
+            strict: Passed to Vertex in the schema; not valid with `json_mode`.
+            **kwargs: Bound to the model call.
+
+        Raises:
+            ValueError: For an unknown method, a missing schema, `strict` with JSON mode,
+                or a schema Gemini cannot take (e.g. a recursive model).
+        """
+        check_arguments(schema, method, strict)
+        validate = schema_validator(schema)
+        ls_format = {
+            "kwargs": {"method": method, "strict": strict},
+            "schema": convert_to_openai_tool(schema) if schema is not None else None,
+        }
+        parser: Runnable[Any, Any]
+        if method == "function_calling" and schema is not None:
+            name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=name,
+                parallel_tool_calls=False,
+                strict=strict,
+                ls_structured_output_format=ls_format,
+                **kwargs,
+            )
+            parser = tool_parser(schema)
+        else:
+            response = (
+                response_format(schema, strict=strict)
+                if method == "json_schema"
+                else {"type": "json_object"}
+            )
+            llm = self.bind(
+                response_format=response, ls_structured_output_format=ls_format, **kwargs
+            )
+            parser = VertexJsonOutputParser(schema_check=validate)
+        if include_raw:
+            return with_raw(llm, parser)
+        return llm | parser

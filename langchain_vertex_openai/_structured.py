@@ -1,0 +1,176 @@
+"""`with_structured_output`: response schemas Gemini accepts, and strict parsing.
+
+Gemini takes a subset of JSON Schema (Vertex notes §9): references must be inlined,
+recursive schemas are refused, `anyOf` with `null` is `nullable`. The rewritten schema
+is only what is sent; parsing validates against the user's original schema. Replies are
+pretty-printed JSON in any key order (§7), which parses as is; anything else (markdown
+fences, a reply cut off at `max_tokens`) is an `OutputParserException` carrying the text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import AIMessage
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
+from langchain_core.outputs import ChatGeneration, Generation
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.json import parse_json_markdown
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from langchain_vertex_openai._tools import gemini_schema
+
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+_METHODS = ("json_schema", "function_calling", "json_mode")
+
+
+def _is_pydantic(schema: Any) -> bool:
+    return isinstance(schema, type) and is_basemodel_subclass(schema)
+
+
+def schema_validator(schema: Any) -> Callable[[Any], Any] | None:
+    """Return a function validating parsed JSON against the user's schema, if typed."""
+    if schema is None or isinstance(schema, dict):
+        return None
+    if _is_pydantic(schema):
+        return schema.model_validate  # type: ignore[no-any-return]
+    try:
+        adapter: TypeAdapter[Any] = TypeAdapter(schema)
+    except Exception:
+        return None
+    return adapter.validate_python
+
+
+class VertexJsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
+    """Parse Gemini's JSON reply; partial objects while streaming, strict at the end."""
+
+    schema_check: Callable[[Any], Any] | None = None
+    """Validates the final object against the user's schema (pydantic or TypedDict)."""
+
+    def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        """Parse one generation's text as JSON.
+
+        Raises:
+            OutputParserException: On a reply cut off at `max_tokens`, non-JSON text
+                (including markdown fences), or an object that fails the schema.
+        """
+        text = result[0].text.strip()
+        if partial:
+            if self.schema_check is not None:
+                return None  # typed outputs are only emitted once complete and valid
+            try:
+                return parse_json_markdown(text)
+            except json.JSONDecodeError:
+                return None
+        if isinstance(result[0], ChatGeneration):
+            _raise_if_unfinished(result[0].message, text)
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as error:
+            hint = " (it is wrapped in a markdown fence)" if text.startswith("```") else ""
+            msg = f"Gemini's structured reply is not valid JSON{hint}: {text[:200]}"
+            raise OutputParserException(msg, llm_output=text) from error
+        if self.schema_check is None:
+            return parsed
+        try:
+            return self.schema_check(parsed)
+        except ValidationError as error:
+            msg = f"Gemini's structured reply does not match the schema: {error}"
+            raise OutputParserException(msg, llm_output=text) from error
+
+
+    def parse(self, text: str) -> Any:
+        """Parse a complete reply text."""
+        return self.parse_result([Generation(text=text)])
+
+    @property
+    def _type(self) -> str:
+        return "vertex_json"
+
+
+def _raise_if_unfinished(message: Any, text: str) -> None:
+    if not isinstance(message, AIMessage):
+        return
+    finish_reason = message.response_metadata.get("finish_reason")
+    if finish_reason == "length":
+        msg = (
+            "Gemini's structured reply was cut off at max_tokens before the JSON was "
+            "complete; raise max_tokens."
+        )
+        raise OutputParserException(msg, llm_output=text)
+    if finish_reason == "content_filter":
+        msg = "Gemini's structured reply was blocked by a safety filter."
+        raise OutputParserException(msg, llm_output=text)
+
+
+def schema_name_and_json(schema: Any) -> tuple[str, str | None, dict[str, Any]]:
+    """Return the name, description and JSON schema of a pydantic/TypedDict/dict schema."""
+    if _is_pydantic(schema):
+        # Straight from pydantic: langchain-core's converter silently truncates recursion.
+        full = schema.model_json_schema()
+        parameters = {k: v for k, v in full.items() if k not in ("title", "description")}
+        return full.get("title", schema.__name__), full.get("description"), parameters
+    function = convert_to_openai_tool(schema)["function"]
+    if isinstance(schema, dict) and "properties" in schema and "parameters" not in schema:
+        parameters = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    else:
+        parameters = function.get("parameters") or {}
+    return function["name"], function.get("description"), parameters
+
+
+def response_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
+    """Build the `response_format` for `method="json_schema"`."""
+    name, description, parameters = schema_name_and_json(schema)
+    json_schema: dict[str, Any] = {"name": name, "schema": gemini_schema(parameters)}
+    if description:
+        json_schema["description"] = description
+    if strict is not None:
+        json_schema["strict"] = strict
+    return {"type": "json_schema", "json_schema": json_schema}
+
+
+def tool_parser(schema: Any) -> Runnable[Any, Any]:
+    """Parser for `method="function_calling"`: the first call's arguments."""
+    if _is_pydantic(schema):
+        return PydanticToolsParser(tools=[schema], first_tool_only=True)
+    name = convert_to_openai_tool(schema)["function"]["name"]
+    return JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+
+
+def check_arguments(schema: Any, method: str, strict: bool | None) -> None:
+    """Refuse combinations that cannot work, before any request.
+
+    Raises:
+        ValueError: For an unknown method, a missing schema, or `strict` with JSON mode.
+    """
+    if method not in _METHODS:
+        msg = f"Unknown method {method!r}: use one of {', '.join(_METHODS)}."
+        raise ValueError(msg)
+    if schema is None and method != "json_mode":
+        msg = f"method={method!r} needs a schema (a pydantic model, TypedDict or JSON schema)."
+        raise ValueError(msg)
+    if strict is not None and method == "json_mode":
+        msg = "strict applies to json_schema and function_calling, not to json_mode."
+        raise ValueError(msg)
+    if _is_pydantic(schema) and not issubclass(schema, BaseModel):
+        msg = "pydantic.v1 models are not supported; use pydantic v2 models."
+        raise ValueError(msg)
+
+
+def with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[Any, Any]:
+    """Return `{"raw", "parsed", "parsing_error"}` as langchain-core does elsewhere."""
+    parse = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")
