@@ -20,6 +20,7 @@ from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, p
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_vertex_openai._signatures import MESSAGE_SIGNATURE_KEY, SIGNATURES_KEY, signature_of
+from langchain_vertex_openai._thoughts import ThoughtSplitter, split_thoughts
 from langchain_vertex_openai._usage import traffic_type, usage_to_metadata
 
 MODEL_PROVIDER = "google_vertexai_openai"
@@ -89,14 +90,23 @@ def _thought_flag(holder: dict[str, Any]) -> bool:
     )
 
 
-def message_from_choice(choice: dict[str, Any]) -> AIMessage:
-    """Build the `AIMessage` for one non-streaming choice."""
+def message_from_choice(choice: dict[str, Any], *, parse_thoughts: bool = False) -> AIMessage:
+    """Build the `AIMessage` for one non-streaming choice.
+
+    Args:
+        choice: One entry of the response's `choices`.
+        parse_thoughts: Thoughts were requested, so `<thought>` tags are split off.
+    """
     raw = choice.get("message") or {}
     content = raw.get("content") or ""
     additional_kwargs: dict[str, Any] = {}
-    if _thought_flag(raw) and content:
-        additional_kwargs["reasoning_content"] = content
-        content = ""
+    thoughts = ""
+    if _thought_flag(raw):
+        thoughts, content = content, ""
+    elif parse_thoughts:
+        thoughts, content = split_thoughts(content)
+    if thoughts:
+        additional_kwargs["reasoning_content"] = thoughts
     tool_calls, invalid_tool_calls, signatures = _parse_tool_calls(raw.get("tool_calls") or [])
     message_signature = signature_of(raw)
     if message_signature:
@@ -132,7 +142,11 @@ def _keep_first_call(message: AIMessage) -> list[dict[str, Any]]:
 
 
 def chat_result_from_completion(
-    completion: object, *, requested_model: str, single_tool_call: bool = False
+    completion: object,
+    *,
+    requested_model: str,
+    single_tool_call: bool = False,
+    parse_thoughts: bool = False,
 ) -> ChatResult:
     """Build a `ChatResult` from a non-streaming completion body.
 
@@ -140,6 +154,7 @@ def chat_result_from_completion(
         completion: The parsed JSON body.
         requested_model: The model id sent, used when the response names none.
         single_tool_call: Keep only the first tool call (`parallel_tool_calls=False`).
+        parse_thoughts: Thoughts were requested, so `<thought>` tags are split off.
     """
     if not isinstance(completion, dict) or not isinstance(completion.get("choices"), list):
         msg = f"Vertex AI returned a response without choices: {str(completion)[:300]}"
@@ -149,7 +164,7 @@ def chat_result_from_completion(
     model_name = completion.get("model") or requested_model
     generations = []
     for choice in completion["choices"]:
-        message = message_from_choice(choice)
+        message = message_from_choice(choice, parse_thoughts=parse_thoughts)
         dropped = _keep_first_call(message) if single_tool_call else []
         message.id = completion.get("id") or None
         message.usage_metadata = usage_metadata
@@ -181,6 +196,8 @@ class StreamState:
     requested_model: str
     include_usage: bool = True
     single_tool_call: bool = False
+    thoughts: ThoughtSplitter | None = None
+    """Set when thoughts were requested: splits `<thought>` tags across chunks."""
     dropped_tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_id: str | None = None
     model_name: str | None = None
@@ -258,9 +275,13 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     delta = choice.get("delta") or {}
     content = delta.get("content") or ""
     additional_kwargs: dict[str, Any] = {}
-    if content and _thought_flag(delta):
-        additional_kwargs["reasoning_content"] = content
-        content = ""
+    thoughts = ""
+    if state.thoughts is not None:
+        thoughts, content = state.thoughts.feed(content)
+    if _thought_flag(delta):
+        thoughts, content = thoughts + content, ""
+    if thoughts:
+        additional_kwargs["reasoning_content"] = thoughts
     call_chunks, signatures = _call_chunks(delta.get("tool_calls") or [], state)
     message_signature = signature_of(delta)
     if message_signature and not state.message_signature_seen:
@@ -296,8 +317,10 @@ def final_chunk(state: StreamState) -> AIMessageChunk:
         metadata["token_usage"] = state.usage
         if traffic_type(state.usage):
             metadata["traffic_type"] = traffic_type(state.usage)
+    thoughts, answer = state.thoughts.flush() if state.thoughts else ("", "")
     return AIMessageChunk(
-        content="",
+        content=answer,
+        additional_kwargs={"reasoning_content": thoughts} if thoughts else {},
         id=state.response_id,
         usage_metadata=usage_to_metadata(usage) if usage else None,
         response_metadata=metadata,

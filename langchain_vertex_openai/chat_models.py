@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 import openai
@@ -33,6 +33,8 @@ from langchain_vertex_openai._endpoint import (
     vertex_base_url,
 )
 from langchain_vertex_openai._errors import VertexConnectionError, translate_error
+from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
+from langchain_vertex_openai._google import check_no_conflict, google_settings
 from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
 from langchain_vertex_openai._response import (
     StreamState,
@@ -50,6 +52,7 @@ from langchain_vertex_openai._structured import (
     tool_parser,
     with_raw,
 )
+from langchain_vertex_openai._thoughts import ThoughtSplitter
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools
 from langchain_vertex_openai.auth import (
     PLACEHOLDER_API_KEY,
@@ -67,6 +70,7 @@ class _PreparedCall:
     options: Any
     stream_usage: bool
     single_tool_call: bool
+    parse_thoughts: bool
 
 
 class ChatVertexOpenAI(BaseChatModel):
@@ -209,6 +213,20 @@ class ChatVertexOpenAI(BaseChatModel):
     frequency_penalty: float | None = None
     n: int | None = None
     """Number of candidates (Gemini 3 models accept only 1)."""
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = None
+    """How much Gemini thinks: `"none"` turns thinking off where the model allows
+    (Gemini 2.5 Flash); Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
+    ones depends on the model). `None`: the model's default."""
+    thinking_budget: int | None = None
+    """Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic); not for Gemini 3."""
+    include_thoughts: bool | None = None
+    """Return thought summaries: `reasoning_content` in `additional_kwargs`, or
+    `reasoning` content blocks with `output_version="v1"`; never in the answer text."""
+    safety_settings: list[dict[str, str]] | dict[str, str] | None = None
+    """`[{"category": "HARM_CATEGORY_...", "threshold": "BLOCK_..."}]` or a
+    `{category: threshold}` mapping."""
+    cached_content: str | None = None
+    """`projects/{p}/locations/{region}/cachedContents/{id}` (regional locations only)."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Seconds before a request times out (the SDK's default when `None`)."""
     max_retries: int = 2
@@ -268,6 +286,7 @@ class ChatVertexOpenAI(BaseChatModel):
             if value is not None and value < 1:
                 msg = f"{name} must be at least 1, got {value}."
                 raise ValueError(msg)
+        google_settings(self.model_name, self._default_params, location=self._cache_location)
         if self.max_retries < 0:
             msg = f"max_retries must be 0 or more, got {self.max_retries}."
             raise ValueError(msg)
@@ -338,6 +357,11 @@ class ChatVertexOpenAI(BaseChatModel):
             )
         return self._provider
 
+    @property
+    def _cache_location(self) -> str | None:
+        # With a base_url override the serving location is unknown; Vertex decides.
+        return None if self.base_url else self.location
+
     def _resolved_base_url(self) -> str:
         if self.base_url:
             return self.base_url
@@ -400,6 +424,11 @@ class ChatVertexOpenAI(BaseChatModel):
             "presence_penalty": self.presence_penalty,
             "frequency_penalty": self.frequency_penalty,
             "n": self.n,
+            "reasoning_effort": self.reasoning_effort,
+            "thinking_budget": self.thinking_budget,
+            "include_thoughts": self.include_thoughts,
+            "safety_settings": self.safety_settings,
+            "cached_content": self.cached_content,
             **self.model_kwargs,
         }
         return {key: value for key, value in params.items() if value is not None}
@@ -420,24 +449,32 @@ class ChatVertexOpenAI(BaseChatModel):
         params["model"] = normalize_model_id(params["model"])
         if stop is not None:
             params["stop"] = stop
+        settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}
+        top, google = google_settings(params["model"], settings, location=self._cache_location)
         extra_body = deep_merge(
             normalize_extra_body(self.extra_body or {}),
             normalize_extra_body(params.pop("extra_body", None) or {}),
         )
-        params = deep_merge(params, extra_body)
+        params = deep_merge(deep_merge(params, top), extra_body)
+        if google:
+            params = deep_merge(params, {"extra_body": {"google": google}})
+        check_no_conflict(params)
         if stream:
             params["stream"] = True
         else:
             params.pop("stream", None)
         google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
         body = build_body(messages, params, google_model=google_model)
-        return _PreparedCall(body, options, bool(stream_usage), single_tool_call)
+        return _PreparedCall(
+            body, options, bool(stream_usage), single_tool_call, bool(settings["include_thoughts"])
+        )
 
     def _result(self, prepared: _PreparedCall, completion: object) -> ChatResult:
         return chat_result_from_completion(
             completion,
             requested_model=prepared.body["model"],
             single_tool_call=prepared.single_tool_call,
+            parse_thoughts=prepared.parse_thoughts,
         )
 
     @staticmethod
@@ -446,6 +483,7 @@ class ChatVertexOpenAI(BaseChatModel):
             requested_model=prepared.body["model"],
             include_usage=prepared.stream_usage,
             single_tool_call=prepared.single_tool_call,
+            thoughts=ThoughtSplitter() if prepared.parse_thoughts else None,
         )
 
     @contextlib.contextmanager
