@@ -1,0 +1,122 @@
+"""The emulator's normalised view of a validated chat request (built by ``rules.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_vertex_openai.testing.catalog import ModelInfo
+
+
+@dataclass
+class CallRef:
+    """A tool call found in an assistant message of the request history.
+
+    Attributes:
+        name: Function name.
+        arguments: The arguments as sent (a JSON string, normally).
+        id: The call id as sent.
+        signature: ``extra_content.google.thought_signature`` of the call, if any.
+    """
+
+    name: str
+    arguments: Any
+    id: str | None
+    signature: str | None
+
+
+@dataclass
+class Msg:
+    """One message of the request, normalised.
+
+    Attributes:
+        index: Position in ``messages``.
+        role: ``system``, ``user``, ``assistant`` or ``tool`` (``developer`` is folded into
+            ``system`` and ``function`` into ``tool``).
+        text: All text parts joined with newlines.
+        images: Number of ``image_url`` parts.
+        audios: Number of ``input_audio`` parts.
+        tool_calls: Calls of an assistant message.
+        tool_call_id: ``tool_call_id`` of a tool message.
+        name: ``name`` of the message (function name of a legacy ``function`` message).
+        signature: ``extra_content.google.thought_signature`` on the message itself.
+    """
+
+    index: int
+    role: str
+    text: str = ""
+    images: int = 0
+    audios: int = 0
+    tool_calls: list[CallRef] = field(default_factory=list)
+    tool_call_id: str | None = None
+    name: str | None = None
+    signature: str | None = None
+
+
+@dataclass
+class ToolSpec:
+    """A function tool bound to the request.
+
+    Attributes:
+        name: Function name.
+        description: Function description.
+        parameters: The JSON schema of the parameters (``{}`` when absent).
+    """
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass
+class Thinking:
+    """The effective thinking settings (§5).
+
+    Attributes:
+        enabled: Whether the model thinks at all.
+        budget: Maximum thinking tokens, or None for the model's dynamic default.
+        level: Gemini 3 ``thinking_level`` (or the level ``reasoning_effort`` maps to).
+        include_thoughts: ``thinking_config.include_thoughts``.
+        tag_marker: ``thought_tag_marker`` (e.g. ``"think"``), or None for untagged.
+    """
+
+    enabled: bool = False
+    budget: int | None = None
+    level: str | None = None
+    include_thoughts: bool = False
+    tag_marker: str | None = None
+
+
+@dataclass
+class ChatRequest:
+    """A validated request, ready for the brain and the renderer.
+
+    Attributes:
+        model: The resolved model.
+        messages: Normalised messages.
+        stream: Whether to answer with SSE.
+        n: Number of choices.
+        max_tokens: Output limit (``max_tokens`` or ``max_completion_tokens``).
+        stop: Stop sequences.
+        tools: Function tools.
+        tool_choice: ``none``, ``auto``, ``required`` or ``validated``.
+        forced_tool: The function named by an object ``tool_choice``.
+        response_format: The ``response_format`` object, if any.
+        thinking: Effective thinking settings.
+        stream_function_call_arguments: ``extra_body.google.stream_function_call_arguments``.
+        body: The raw request body.
+    """
+
+    model: ModelInfo
+    messages: list[Msg]
+    stream: bool = False
+    n: int = 1
+    max_tokens: int | None = None
+    stop: list[str] = field(default_factory=list)
+    tools: list[ToolSpec] = field(default_factory=list)
+    tool_choice: str = "auto"
+    forced_tool: str | None = None
+    response_format: dict[str, Any] | None = None
+    thinking: Thinking = field(default_factory=Thinking)
+    stream_function_call_arguments: bool = False
+    body: dict[str, Any] = field(default_factory=dict)
