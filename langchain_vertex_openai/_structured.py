@@ -26,7 +26,7 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from langchain_vertex_openai._tools import gemini_schema
 
@@ -38,24 +38,100 @@ def _is_pydantic(schema: Any) -> bool:
     return isinstance(schema, type) and is_basemodel_subclass(schema)
 
 
+def is_pydantic_v1(schema: Any) -> bool:
+    """Whether `schema` is a `pydantic.v1` model (served through function calling)."""
+    return _is_pydantic(schema) and not issubclass(schema, BaseModel)
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+def check_json(
+    schema: dict[str, Any], value: Any, definitions: dict[str, Any], path: str = "$"
+) -> None:
+    """Check `value` against the JSON-schema keywords structured output relies on.
+
+    Covers `$ref`, `anyOf`/`oneOf`, `type` (with `null`/`nullable`), `enum`,
+    `required`, `properties` and `items`: enough to catch a reply that does not match,
+    without a JSON-schema dependency.
+
+    Raises:
+        ValueError: Naming the JSON path of the first mismatch.
+    """
+    if "$ref" in schema:
+        schema = {**definitions.get(schema["$ref"].rsplit("/", 1)[-1], {}), **schema}
+        schema.pop("$ref")
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        errors = []
+        for option in options:
+            try:
+                check_json(option, value, definitions, path)
+            except ValueError as error:
+                errors.append(str(error))
+            else:
+                return
+        raise ValueError(errors[0])
+    types = schema.get("type")
+    allowed = [types] if isinstance(types, str) else list(types or [])
+    if value is None:
+        if not allowed or "null" in allowed or schema.get("nullable"):
+            return
+        msg = f"{path}: null is not allowed"
+        raise ValueError(msg)
+    python_types = tuple(t for name in allowed for t in _JSON_TYPES.get(name, ()))
+    is_bool_mismatch = isinstance(value, bool) and "boolean" not in allowed
+    if python_types and (not isinstance(value, python_types) or is_bool_mismatch):
+        msg = f"{path}: expected {'/'.join(allowed)}, got {type(value).__name__}"
+        raise ValueError(msg)
+    if "enum" in schema and value not in schema["enum"]:
+        msg = f"{path}: {value!r} is not one of {schema['enum']}"
+        raise ValueError(msg)
+    if isinstance(value, dict):
+        missing = [key for key in schema.get("required", []) if key not in value]
+        if missing:
+            msg = f"{path}: missing required {', '.join(missing)}"
+            raise ValueError(msg)
+        for key, sub in (schema.get("properties") or {}).items():
+            if key in value:
+                check_json(sub, value[key], definitions, f"{path}.{key}")
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            check_json(schema["items"], item, definitions, f"{path}[{index}]")
+
+
 def schema_validator(schema: Any) -> Callable[[Any], Any] | None:
-    """Return a function validating parsed JSON against the user's schema, if typed."""
-    if schema is None or isinstance(schema, dict):
+    """Return a function validating parsed JSON against the user's original schema."""
+    if schema is None:
         return None
+    if is_pydantic_v1(schema):
+        return schema.parse_obj  # type: ignore[no-any-return]
     if _is_pydantic(schema):
         return schema.model_validate  # type: ignore[no-any-return]
-    try:
-        adapter: TypeAdapter[Any] = TypeAdapter(schema)
-    except Exception:
-        return None
-    return adapter.validate_python
+    _, _, parameters = schema_name_and_json(schema)
+    definitions = {**parameters.get("definitions", {}), **parameters.get("$defs", {})}
+
+    def validate(value: Any) -> Any:
+        check_json(parameters, value, definitions)
+        return value
+
+    return validate
 
 
 class VertexJsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
     """Parse Gemini's JSON reply; partial objects while streaming, strict at the end."""
 
     schema_check: Callable[[Any], Any] | None = None
-    """Validates the final object against the user's schema (pydantic or TypedDict)."""
+    """Validates the final object against the user's original schema."""
+    schema: Any = None
+    """The user's schema (pydantic models are emitted only once they validate)."""
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
         """Parse one generation's text as JSON.
@@ -66,11 +142,16 @@ class VertexJsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
         """
         text = result[0].text.strip()
         if partial:
-            if self.schema_check is not None:
-                return None  # typed outputs are only emitted once complete and valid
+            # Dicts grow key by key; pydantic objects appear once they validate.
             try:
-                return parse_json_markdown(text)
+                parsed = parse_json_markdown(text)
             except json.JSONDecodeError:
+                return None
+            if parsed is None or not _is_pydantic(self.schema) or self.schema_check is None:
+                return parsed
+            try:
+                return self.schema_check(parsed)
+            except (ValidationError, ValueError):
                 return None
         if isinstance(result[0], ChatGeneration):
             _raise_if_unfinished(result[0].message, text)
@@ -84,10 +165,9 @@ class VertexJsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
             return parsed
         try:
             return self.schema_check(parsed)
-        except ValidationError as error:
+        except (ValidationError, ValueError) as error:
             msg = f"Gemini's structured reply does not match the schema: {error}"
             raise OutputParserException(msg, llm_output=text) from error
-
 
     def parse(self, text: str) -> Any:
         """Parse a complete reply text."""
@@ -161,9 +241,6 @@ def check_arguments(schema: Any, method: str, strict: bool | None) -> None:
         raise ValueError(msg)
     if strict is not None and method == "json_mode":
         msg = "strict applies to json_schema and function_calling, not to json_mode."
-        raise ValueError(msg)
-    if _is_pydantic(schema) and not issubclass(schema, BaseModel):
-        msg = "pydantic.v1 models are not supported; use pydantic v2 models."
         raise ValueError(msg)
 
 

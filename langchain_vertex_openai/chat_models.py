@@ -47,6 +47,7 @@ from langchain_vertex_openai._structured import (
     StructuredMethod,
     VertexJsonOutputParser,
     check_arguments,
+    is_pydantic_v1,
     response_format,
     schema_validator,
     tool_parser,
@@ -490,18 +491,20 @@ class ChatVertexOpenAI(BaseChatModel):
     def _vertex_errors(self, state: StreamState | None = None) -> Iterator[None]:
         try:
             yield
-        except openai.OpenAIError as error:
-            raise translate_error(error, location=self.location) from error
-        except httpx2.TransportError as error:
-            # The SDK does not wrap errors raised while a stream is being read.
-            received = state.chunk_count if state else 0
+        except (openai.APIConnectionError, httpx2.TransportError) as error:
+            if state is None or state.chunk_count == 0:
+                raise translate_error(error, location=self.location) from error
+            # Raised while reading a stream: what arrived so far is incomplete.
+            cause = error.__cause__ if isinstance(error, openai.OpenAIError) else error
             raise VertexConnectionError(
                 message=(
-                    f"The connection to Vertex AI broke mid-stream after {received} chunks "
-                    f"({type(error).__name__}); the partial answer is incomplete."
+                    f"The connection to Vertex AI broke mid-stream after {state.chunk_count} "
+                    f"chunks ({type(cause).__name__}: {cause}); the answer is incomplete."
                 ),
                 request=error.request,
             ) from error
+        except openai.OpenAIError as error:
+            raise translate_error(error, location=self.location) from error
 
     @staticmethod
     def _check_finished(state: StreamState) -> None:
@@ -676,6 +679,9 @@ class ChatVertexOpenAI(BaseChatModel):
                 or a schema Gemini cannot take (e.g. a recursive model).
         """
         check_arguments(schema, method, strict)
+        if is_pydantic_v1(schema) and method == "json_schema":
+            # pydantic.v1 models have no JSON schema Gemini can take; a forced call can.
+            method = "function_calling"
         validate = schema_validator(schema)
         ls_format = {
             "kwargs": {"method": method, "strict": strict},
@@ -702,7 +708,7 @@ class ChatVertexOpenAI(BaseChatModel):
             llm = self.bind(
                 response_format=response, ls_structured_output_format=ls_format, **kwargs
             )
-            parser = VertexJsonOutputParser(schema_check=validate)
+            parser = VertexJsonOutputParser(schema_check=validate, schema=schema)
         if include_raw:
             return with_raw(llm, parser)
         return llm | parser

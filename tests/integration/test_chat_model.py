@@ -75,10 +75,14 @@ def test_stream_yields_text_and_one_final_usage(llm):
     assert len(chunks) >= 3
     assert all(isinstance(c, AIMessageChunk) for c in chunks)
     merged = _merge(chunks)
-    assert merged.content == llm.invoke("Tell me something about the sea in a few words please").content
+    assert (
+        merged.content
+        == llm.invoke("Tell me something about the sea in a few words please").content
+    )
     assert sum(1 for c in chunks if c.usage_metadata) == 1
-    assert merged.usage_metadata["input_tokens"] + merged.usage_metadata["output_tokens"] == (
-        merged.usage_metadata["total_tokens"]
+    assert (
+        merged.usage_metadata["input_tokens"] + merged.usage_metadata["output_tokens"]
+        == (merged.usage_metadata["total_tokens"])
     )
     assert merged.response_metadata["finish_reason"] == "stop"
     assert "gemini-2.5-flash" in merged.response_metadata["model_name"]
@@ -87,7 +91,10 @@ def test_stream_yields_text_and_one_final_usage(llm):
 
 def test_stream_usage_can_be_turned_off(emulator):
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials(), stream_usage=False
+        model="gemini-2.5-flash",
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        stream_usage=False,
     )
     merged = _merge(list(llm.stream("hi")))
     assert merged.usage_metadata is None
@@ -103,7 +110,9 @@ async def test_ainvoke_astream_and_abatch(llm):
 
 
 def test_batch_with_threads(llm):
-    results = llm.batch([f"Repeat exactly: item {i}" for i in range(6)], config={"max_concurrency": 3})
+    results = llm.batch(
+        [f"Repeat exactly: item {i}" for i in range(6)], config={"max_concurrency": 3}
+    )
     assert [r.content for r in results] == [f"item {i}" for i in range(6)]
 
 
@@ -116,7 +125,9 @@ def test_callbacks_see_every_streamed_token(llm):
             self.tokens.append(token)
 
     recorder = Recorder()
-    merged = _merge(list(llm.stream("Repeat exactly: one two three four", config={"callbacks": [recorder]})))
+    merged = _merge(
+        list(llm.stream("Repeat exactly: one two three four", config={"callbacks": [recorder]}))
+    )
     assert "".join(recorder.tokens) == merged.content == "one two three four"
 
 
@@ -136,8 +147,15 @@ def test_parameters_reach_the_server(emulator):
     )
     llm.invoke("hi")
     request = emulator.last_request
-    for key, value in {"temperature": 0.3, "top_p": 0.9, "max_tokens": 50, "seed": 7, "stop": ["END"],
-                       "presence_penalty": 0.1, "frequency_penalty": 0.2}.items():
+    for key, value in {
+        "temperature": 0.3,
+        "top_p": 0.9,
+        "max_tokens": 50,
+        "seed": 7,
+        "stop": ["END"],
+        "presence_penalty": 0.1,
+        "frequency_penalty": 0.2,
+    }.items():
         assert request.body[key] == value
     assert request.headers["x-team"] == "search"
     assert "openai-organization" not in request.headers
@@ -156,7 +174,9 @@ def test_google_extensions_are_nested_under_extra_body(emulator):
         extra_body={"google": {"thinking_config": {"thinking_budget": 0}}},
     )
     message = llm.invoke("Repeat exactly: no thoughts")
-    assert emulator.last_request.body["extra_body"] == {"google": {"thinking_config": {"thinking_budget": 0}}}
+    assert emulator.last_request.body["extra_body"] == {
+        "google": {"thinking_config": {"thinking_budget": 0}}
+    }
     assert "output_token_details" not in message.usage_metadata
 
 
@@ -168,7 +188,9 @@ def test_model_override_per_call(llm, emulator):
 
 def test_partner_model_through_the_same_class(emulator):
     llm = ChatVertexOpenAI(
-        model="meta/llama-3.3-70b-instruct-maas", base_url=emulator.base_url, credentials=emulator.credentials()
+        model="meta/llama-3.3-70b-instruct-maas",
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
     )
     message = llm.invoke("Repeat exactly: llama")
     assert message.content == "llama"
@@ -187,8 +209,12 @@ def test_quota_project_is_sent_as_header(emulator):
 
 
 def test_list_shaped_error_body_is_surfaced_and_not_retried(llm, emulator):
-    emulator.queue_error(400, "Something specific is wrong", google_status="INVALID_ARGUMENT", shape="list")
-    with pytest.raises(VertexBadRequestError, match="INVALID_ARGUMENT: Something specific is wrong") as info:
+    emulator.queue_error(
+        400, "Something specific is wrong", google_status="INVALID_ARGUMENT", shape="list"
+    )
+    with pytest.raises(
+        VertexBadRequestError, match="INVALID_ARGUMENT: Something specific is wrong"
+    ) as info:
         llm.invoke("hi")
     assert isinstance(info.value, openai.BadRequestError)
     assert len(emulator.requests) == 1
@@ -224,7 +250,9 @@ def test_503_is_retried_then_raised_as_server_error(llm, emulator):
 
 def test_bare_model_rejected_by_server_is_prevented_client_side(emulator):
     with pytest.raises(ValueError, match="publisher"):
-        ChatVertexOpenAI(model="llama-3", base_url=emulator.base_url, credentials=emulator.credentials())
+        ChatVertexOpenAI(
+            model="llama-3", base_url=emulator.base_url, credentials=emulator.credentials()
+        )
 
 
 def test_expired_token_is_refreshed_once_after_401(llm, emulator):
@@ -239,7 +267,9 @@ def test_expired_token_is_refreshed_once_after_401(llm, emulator):
 
 async def test_100_concurrent_coroutines_share_one_refresh(emulator):
     credentials = emulator.credentials()
-    llm = ChatVertexOpenAI(model="gemini-2.5-flash", base_url=emulator.base_url, credentials=credentials)
+    llm = ChatVertexOpenAI(
+        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=credentials
+    )
     assert emulator.tokens_issued == 0  # no token until the first call
     results = await asyncio.gather(*(llm.ainvoke(f"Repeat exactly: n{i}") for i in range(100)))
     assert [r.content for r in results] == [f"n{i}" for i in range(100)]
@@ -257,8 +287,11 @@ def test_stream_dropped_midway_raises_instead_of_returning_partial(llm, emulator
 
 def test_timeout_fires(emulator):
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials(),
-        timeout=0.3, max_retries=0,
+        model="gemini-2.5-flash",
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        timeout=0.3,
+        max_retries=0,
     )
     emulator.queue_delay(2.0)
     with pytest.raises(VertexTimeoutError):
@@ -270,24 +303,54 @@ def test_recorded_stream_shapes(llm, emulator, done):
     # Vertex MaaS: no id/created, role in every delta, content+finish+usage together; sometimes no [DONE].
     emulator.queue_raw_sse(
         [
-            {"choices": [{"delta": {"content": "Hel", "role": "assistant"}, "index": 0}], "model": "google/gemini-2.5-flash", "object": "chat.completion.chunk"},
-            {"choices": [{"delta": {"content": "lo", "role": "assistant"}, "finish_reason": "stop", "index": 0}], "model": "google/gemini-2.5-flash", "object": "chat.completion.chunk",
-             "usage": {"completion_tokens": 2, "prompt_tokens": 3, "total_tokens": 9}},
+            {
+                "choices": [{"delta": {"content": "Hel", "role": "assistant"}, "index": 0}],
+                "model": "google/gemini-2.5-flash",
+                "object": "chat.completion.chunk",
+            },
+            {
+                "choices": [
+                    {
+                        "delta": {"content": "lo", "role": "assistant"},
+                        "finish_reason": "stop",
+                        "index": 0,
+                    }
+                ],
+                "model": "google/gemini-2.5-flash",
+                "object": "chat.completion.chunk",
+                "usage": {"completion_tokens": 2, "prompt_tokens": 3, "total_tokens": 9},
+            },
         ],
         done=done,
     )
     merged = _merge(list(llm.stream("hi")))
     assert merged.content == "Hello"
-    assert merged.usage_metadata == {"input_tokens": 3, "output_tokens": 6, "total_tokens": 9,
-                                     "output_token_details": {"reasoning": 4}}
+    assert merged.usage_metadata == {
+        "input_tokens": 3,
+        "output_tokens": 6,
+        "total_tokens": 9,
+        "output_token_details": {"reasoning": 4},
+    }
 
 
 def test_role_only_final_chunk(llm, emulator):
     emulator.queue_raw_sse(
         [
-            {"choices": [{"delta": {"content": "Hi", "role": "assistant"}, "index": 0}], "created": 1, "id": "q", "model": "google/gemini-2.5-flash", "object": "chat.completion.chunk"},
-            {"choices": [{"delta": {"role": "assistant"}, "finish_reason": "stop", "index": 0}], "created": 1, "id": "q", "model": "google/gemini-2.5-flash", "object": "chat.completion.chunk",
-             "usage": {"completion_tokens": 1, "prompt_tokens": 5, "total_tokens": 6}},
+            {
+                "choices": [{"delta": {"content": "Hi", "role": "assistant"}, "index": 0}],
+                "created": 1,
+                "id": "q",
+                "model": "google/gemini-2.5-flash",
+                "object": "chat.completion.chunk",
+            },
+            {
+                "choices": [{"delta": {"role": "assistant"}, "finish_reason": "stop", "index": 0}],
+                "created": 1,
+                "id": "q",
+                "model": "google/gemini-2.5-flash",
+                "object": "chat.completion.chunk",
+                "usage": {"completion_tokens": 1, "prompt_tokens": 5, "total_tokens": 6},
+            },
         ]
     )
     merged = _merge(list(llm.stream("hi")))
@@ -297,7 +360,13 @@ def test_role_only_final_chunk(llm, emulator):
 
 def test_stream_that_ends_without_finishing_is_an_error(llm, emulator):
     emulator.queue_raw_sse(
-        [{"choices": [{"delta": {"content": "Hal", "role": "assistant"}, "index": 0}], "model": "google/gemini-2.5-flash", "object": "chat.completion.chunk"}],
+        [
+            {
+                "choices": [{"delta": {"content": "Hal", "role": "assistant"}, "index": 0}],
+                "model": "google/gemini-2.5-flash",
+                "object": "chat.completion.chunk",
+            }
+        ],
         done=False,
     )
     with pytest.raises(VertexConnectionError, match="without a finish_reason"):
@@ -305,8 +374,14 @@ def test_stream_that_ends_without_finishing_is_an_error(llm, emulator):
 
 
 def test_html_error_page_from_a_proxy(llm, emulator):
-    emulator.queue_raw(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
-    emulator.queue_raw(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
-    emulator.queue_raw(502, "<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
+    emulator.queue_raw(
+        502, "<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html"
+    )
+    emulator.queue_raw(
+        502, "<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html"
+    )
+    emulator.queue_raw(
+        502, "<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html"
+    )
     with pytest.raises(VertexServerError, match="502 Bad Gateway"):
         llm.invoke("hi")

@@ -27,11 +27,18 @@ _EMULATOR: VertexEmulator | None = None
 
 def _png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
     header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _pdf() -> bytes:
@@ -122,7 +129,9 @@ class TestChatVertexOpenAIStandard(ChatModelIntegrationTests):
     def invoke_with_reasoning_output(self, *, stream: bool = False):
         assert _EMULATOR is not None
         llm = ChatVertexOpenAI(
-            model="gemini-2.5-flash", base_url=_EMULATOR.base_url, credentials=_EMULATOR.credentials()
+            model="gemini-2.5-flash",
+            base_url=_EMULATOR.base_url,
+            credentials=_EMULATOR.credentials(),
         )
         prompt = "Explain step by step why the sky is blue."
         if stream:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from langchain.agents import create_agent
 from langchain_core.load import dumpd, dumps, load, loads
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.prebuilt import create_react_agent
 from pydantic import BaseModel, Field
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexBadRequestError
@@ -51,7 +51,9 @@ def emulator(vertex_emulator_strict):
 
 @pytest.fixture
 def llm(emulator):
-    return ChatVertexOpenAI(model=GEMINI_3, base_url=emulator.base_url, credentials=emulator.credentials())
+    return ChatVertexOpenAI(
+        model=GEMINI_3, base_url=emulator.base_url, credentials=emulator.credentials()
+    )
 
 
 def _merge(chunks):
@@ -62,7 +64,9 @@ def _merge(chunks):
 
 
 def _round_trip(llm, first: AIMessage, question: HumanMessage) -> AIMessage:
-    results = [ToolMessage(f"result for {c['args']}", tool_call_id=c["id"]) for c in first.tool_calls]
+    results = [
+        ToolMessage(f"result for {c['args']}", tool_call_id=c["id"]) for c in first.tool_calls
+    ]
     return llm.invoke([question, first, *results])
 
 
@@ -99,8 +103,11 @@ def test_signature_missing_gets_gemini_3_error_without_our_replay(llm, emulator)
     bound = llm.bind_tools([get_weather])
     question = HumanMessage("Use get_weather for 'Oslo'")
     first = bound.invoke([question])
-    stripped = AIMessage(content="", tool_calls=first.tool_calls,
-                         additional_kwargs={SIGNATURES_KEY: {first.tool_calls[0]["id"]: "bm90LWlzc3VlZA=="}})
+    stripped = AIMessage(
+        content="",
+        tool_calls=first.tool_calls,
+        additional_kwargs={SIGNATURES_KEY: {first.tool_calls[0]["id"]: "bm90LWlzc3VlZA=="}},
+    )
     with pytest.raises(VertexBadRequestError, match="thought"):
         _round_trip(bound, stripped, question)
 
@@ -109,7 +116,10 @@ def test_hand_written_history_gets_the_placeholder(llm, emulator):
     bound = llm.bind_tools([get_weather])
     history = [
         HumanMessage("Use get_weather for 'Lima'"),
-        AIMessage(content="", tool_calls=[{"name": "get_weather", "args": {"city": "Lima"}, "id": "manual-1"}]),
+        AIMessage(
+            content="",
+            tool_calls=[{"name": "get_weather", "args": {"city": "Lima"}, "id": "manual-1"}],
+        ),
         ToolMessage("sunny", tool_call_id="manual-1"),
     ]
     assert bound.invoke(history).text
@@ -139,8 +149,13 @@ def test_parallel_round_trip_all_calls_then_all_results(llm):
 
 @pytest.mark.parametrize(
     ("tool_choice", "expected"),
-    [("auto", "auto"), ("none", "none"), ("any", "required"), ("required", "required"),
-     ("get_population", {"type": "function", "function": {"name": "get_population"}})],
+    [
+        ("auto", "auto"),
+        ("none", "none"),
+        ("any", "required"),
+        ("required", "required"),
+        ("get_population", {"type": "function", "function": {"name": "get_population"}}),
+    ],
 )
 def test_tool_choice_variants(llm, emulator, tool_choice, expected):
     bound = llm.bind_tools([get_weather, get_population], tool_choice=tool_choice)
@@ -155,12 +170,16 @@ def test_tool_choice_variants(llm, emulator, tool_choice, expected):
 
 
 def test_pydantic_tool_schema_is_accepted_by_strict_server_and_args_validate(llm):
-    message = llm.bind_tools([Forecast], tool_choice="Forecast").invoke("Forecast for 'Berlin' for 3 days")
+    message = llm.bind_tools([Forecast], tool_choice="Forecast").invoke(
+        "Forecast for 'Berlin' for 3 days"
+    )
     Forecast.model_validate(message.tool_calls[0]["args"])
 
 
 def _agent(llm, checkpointer=None):
-    return create_react_agent(llm, [get_weather, get_population, convert_units], checkpointer=checkpointer)
+    return create_agent(
+        llm, [get_weather, get_population, convert_units], checkpointer=checkpointer
+    )
 
 
 _THREE_ROUNDS = [
@@ -173,15 +192,23 @@ _THREE_ROUNDS = [
 @pytest.mark.parametrize("streaming", [False, True])
 @pytest.mark.parametrize("with_checkpointer", [False, True])
 def test_react_agent_three_tool_rounds_sync(emulator, streaming, with_checkpointer):
-    llm = ChatVertexOpenAI(model=GEMINI_3, base_url=emulator.base_url, credentials=emulator.credentials(),
-                           streaming=streaming)
+    llm = ChatVertexOpenAI(
+        model=GEMINI_3,
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        streaming=streaming,
+    )
     checkpointer = InMemorySaver() if with_checkpointer else None
     agent = _agent(llm, checkpointer)
     config = {"configurable": {"thread_id": "t1"}}
     messages = []
     for prompt in _THREE_ROUNDS:
-        state = agent.invoke({"messages": [*messages, HumanMessage(prompt)]} if not with_checkpointer
-                             else {"messages": [HumanMessage(prompt)]}, config)
+        state = agent.invoke(
+            {"messages": [*messages, HumanMessage(prompt)]}
+            if not with_checkpointer
+            else {"messages": [HumanMessage(prompt)]},
+            config,
+        )
         messages = state["messages"]
         assert isinstance(messages[-1], AIMessage)
         assert messages[-1].text
@@ -191,8 +218,12 @@ def test_react_agent_three_tool_rounds_sync(emulator, streaming, with_checkpoint
 
 @pytest.mark.parametrize("streaming", [False, True])
 async def test_react_agent_three_tool_rounds_async_with_checkpointer(emulator, streaming):
-    llm = ChatVertexOpenAI(model=GEMINI_3, base_url=emulator.base_url, credentials=emulator.credentials(),
-                           streaming=streaming)
+    llm = ChatVertexOpenAI(
+        model=GEMINI_3,
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        streaming=streaming,
+    )
     agent = _agent(llm, InMemorySaver())
     config = {"configurable": {"thread_id": "t2"}}
     for prompt in _THREE_ROUNDS:

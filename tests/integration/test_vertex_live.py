@@ -19,8 +19,10 @@ def _live_settings() -> tuple[str, object] | None:
     try:
         import google.auth
 
-        credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-    except Exception:  # noqa: BLE001
+        credentials, _ = google.auth.default(
+            scopes=["https://www.googleapis.com/auth/cloud-platform"]
+        )
+    except Exception:
         return None
     return project, credentials
 
@@ -28,7 +30,9 @@ def _live_settings() -> tuple[str, object] | None:
 _SETTINGS = _live_settings()
 pytestmark = [
     pytest.mark.vertex,
-    pytest.mark.skipif(_SETTINGS is None, reason="needs GOOGLE_CLOUD_PROJECT and Google credentials"),
+    pytest.mark.skipif(
+        _SETTINGS is None, reason="needs GOOGLE_CLOUD_PROJECT and Google credentials"
+    ),
 ]
 
 

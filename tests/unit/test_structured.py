@@ -1,5 +1,4 @@
 from enum import Enum
-from typing import Optional
 
 import pytest
 from langchain_core.exceptions import OutputParserException
@@ -32,7 +31,7 @@ class Order(BaseModel):
     customer: str
     color: Color
     items: list[Item]
-    note: Optional[str] = None
+    note: str | None = None
 
 
 class Movie(TypedDict):
@@ -41,7 +40,9 @@ class Movie(TypedDict):
 
 
 def _generation(text, finish_reason="stop"):
-    return [ChatGeneration(message=AIMessage(text, response_metadata={"finish_reason": finish_reason}))]
+    return [
+        ChatGeneration(message=AIMessage(text, response_metadata={"finish_reason": finish_reason}))
+    ]
 
 
 def test_response_format_inlines_refs_and_marks_optionals_nullable():
@@ -68,7 +69,10 @@ def test_pretty_printed_reply_in_any_key_order_parses_into_the_model():
 
 def test_typed_dict_is_validated_against_the_original_schema():
     parser = VertexJsonOutputParser(schema_check=schema_validator(Movie))
-    assert parser.parse_result(_generation('{"title": "Up", "year": 2009}')) == {"title": "Up", "year": 2009}
+    assert parser.parse_result(_generation('{"title": "Up", "year": 2009}')) == {
+        "title": "Up",
+        "year": 2009,
+    }
     with pytest.raises(OutputParserException, match="does not match the schema") as info:
         parser.parse_result(_generation('{"title": "Up", "year": "soon"}'))
     assert info.value.llm_output == '{"title": "Up", "year": "soon"}'

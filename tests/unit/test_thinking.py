@@ -7,14 +7,18 @@ from langchain_vertex_openai._thoughts import ThoughtSplitter, split_thoughts
 
 
 def test_effort_alone_is_a_top_level_field():
-    top, google = google_settings("google/gemini-2.5-flash", {"reasoning_effort": "none"}, location="global")
+    top, google = google_settings(
+        "google/gemini-2.5-flash", {"reasoning_effort": "none"}, location="global"
+    )
     assert top == {"reasoning_effort": "none"}
     assert google == {}
 
 
 def test_include_thoughts_translates_effort_into_thinking_config():
     top, google = google_settings(
-        "google/gemini-2.5-flash", {"reasoning_effort": "low", "include_thoughts": True}, location="global"
+        "google/gemini-2.5-flash",
+        {"reasoning_effort": "low", "include_thoughts": True},
+        location="global",
     )
     assert top == {}
     assert google == {
@@ -22,7 +26,9 @@ def test_include_thoughts_translates_effort_into_thinking_config():
         "thought_tag_marker": "thought",
     }
     _, google = google_settings(
-        "google/gemini-3.5-flash", {"reasoning_effort": "minimal", "include_thoughts": True}, location="global"
+        "google/gemini-3.5-flash",
+        {"reasoning_effort": "minimal", "include_thoughts": True},
+        location="global",
     )
     assert google["thinking_config"] == {"include_thoughts": True, "thinking_level": "minimal"}
 
@@ -34,10 +40,22 @@ def test_include_thoughts_translates_effort_into_thinking_config():
         ("google/gemini-3.5-flash", {"thinking_budget": 1000}, "use reasoning_effort"),
         ("google/gemini-2.5-flash", {"thinking_budget": -5}, "-1 \\(dynamic\\)"),
         ("google/gemini-3.8-flash", {"reasoning_effort": "minimal"}, "low, medium, high"),
-        ("google/gemini-2.5-flash", {"safety_settings": {"VIOLENCE": "BLOCK_NONE"}}, "HARM_CATEGORY_"),
-        ("google/gemini-2.5-flash", {"safety_settings": [{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "MAYBE"}]}, "threshold"),
+        (
+            "google/gemini-2.5-flash",
+            {"safety_settings": {"VIOLENCE": "BLOCK_NONE"}},
+            "HARM_CATEGORY_",
+        ),
+        (
+            "google/gemini-2.5-flash",
+            {"safety_settings": [{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "MAYBE"}]},
+            "threshold",
+        ),
         ("google/gemini-2.5-flash", {"cached_content": "my-cache"}, "resource name"),
-        ("google/gemini-2.5-flash", {"cached_content": "projects/p/locations/us-central1/cachedContents/1"}, "regional"),
+        (
+            "google/gemini-2.5-flash",
+            {"cached_content": "projects/p/locations/us-central1/cachedContents/1"},
+            "regional",
+        ),
     ],
 )
 def test_bad_settings_fail_before_the_request(model, settings, match):
@@ -54,13 +72,17 @@ def test_safety_settings_mapping_and_cached_content_in_its_region():
         },
         location="us-central1",
     )
-    assert google["safety_settings"] == [{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_ONLY_HIGH"}]
+    assert google["safety_settings"] == [
+        {"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_ONLY_HIGH"}
+    ]
     assert google["cached_content"].endswith("/42")
 
 
 def test_conflict_through_extra_body_is_caught():
     with pytest.raises(ValueError, match="cannot be sent together"):
-        check_no_conflict({"reasoning_effort": "low", "extra_body": {"google": {"thinking_config": {}}}})
+        check_no_conflict(
+            {"reasoning_effort": "low", "extra_body": {"google": {"thinking_config": {}}}}
+        )
 
 
 def test_model_construction_validates_settings():
@@ -94,7 +116,11 @@ def test_recorded_gemini_api_thought_stream_shape():
         return {"choices": [choice], "model": "gemini-2.5-flash"}
 
     state = StreamState(requested_model="m", thoughts=ThoughtSplitter())
-    events = [event("<thought>**Plan**\n", True), event("more plan", True), event("</thought>Hello!", False, "stop")]
+    events = [
+        event("<thought>**Plan**\n", True),
+        event("more plan", True),
+        event("</thought>Hello!", False, "stop"),
+    ]
     chunks = [c for e in events if (c := chunk_to_message_chunk(e, state))]
     chunks.append(final_chunk(state))
     merged = chunks[0]
