@@ -28,7 +28,7 @@ def _real_vertex_available() -> bool:
         import google.auth
 
         _, adc_project = google.auth.default()
-    except Exception:  # noqa: BLE001 - any failure means "no credentials here".
+    except Exception:
         return False
     return bool(os.environ.get("GOOGLE_CLOUD_PROJECT") or adc_project)
 
@@ -71,10 +71,13 @@ def main() -> None:
 
         print("\n== tool calling round trip")
         with_tools = llm.bind_tools([get_weather])
-        question = HumanMessage("What's the weather in 'Paris'? Use get_weather.")
+        question = HumanMessage("Use get_weather for 'Paris', please.")
         call = with_tools.invoke([question])
         print("tool calls:", call.tool_calls)
-        results = [ToolMessage(get_weather.invoke(c["args"]), tool_call_id=c["id"]) for c in call.tool_calls]
+        results = [
+            ToolMessage(get_weather.invoke(c["args"]), tool_call_id=c["id"])
+            for c in call.tool_calls
+        ]
         answer = with_tools.invoke([question, call, *results])
         print("answer:", answer.content)
 

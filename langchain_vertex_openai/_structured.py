@@ -130,7 +130,7 @@ class VertexJsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
 
     schema_check: Callable[[Any], Any] | None = None
     """Validates the final object against the user's original schema."""
-    schema: Any = None
+    target_schema: Any = None
     """The user's schema (pydantic models are emitted only once they validate)."""
 
     def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
@@ -147,7 +147,7 @@ class VertexJsonOutputParser(BaseCumulativeTransformOutputParser[Any]):
                 parsed = parse_json_markdown(text)
             except json.JSONDecodeError:
                 return None
-            if parsed is None or not _is_pydantic(self.schema) or self.schema_check is None:
+            if parsed is None or not _is_pydantic(self.target_schema) or self.schema_check is None:
                 return parsed
             try:
                 return self.schema_check(parsed)

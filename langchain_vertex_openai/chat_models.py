@@ -708,7 +708,7 @@ class ChatVertexOpenAI(BaseChatModel):
             llm = self.bind(
                 response_format=response, ls_structured_output_format=ls_format, **kwargs
             )
-            parser = VertexJsonOutputParser(schema_check=validate, schema=schema)
+            parser = VertexJsonOutputParser(schema_check=validate, target_schema=schema)
         if include_raw:
             return with_raw(llm, parser)
         return llm | parser

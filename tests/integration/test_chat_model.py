@@ -279,9 +279,12 @@ async def test_100_concurrent_coroutines_share_one_refresh(emulator):
 def test_stream_dropped_midway_raises_instead_of_returning_partial(llm, emulator):
     emulator.queue_disconnect(after_chunks=1)
     received = []
+
+    def consume():
+        received.extend(llm.stream("Tell me a long story about the sea and the wind"))
+
     with pytest.raises(VertexConnectionError, match="mid-stream"):
-        for chunk in llm.stream("Tell me a long story about the sea and the wind"):
-            received.append(chunk)
+        consume()
     assert all(c.chunk_position != "last" for c in received)
 
 

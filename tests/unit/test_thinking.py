@@ -98,7 +98,7 @@ def test_split_thoughts_in_a_whole_reply():
 def test_tags_split_across_chunks():
     splitter = ThoughtSplitter()
     pieces = ["<tho", "ught>thinking ", "hard</th", "ought>Ans", "wer <b>"]
-    thoughts, answer = zip(*(splitter.feed(p) for p in pieces))
+    thoughts, answer = zip(*(splitter.feed(p) for p in pieces), strict=True)
     rest = splitter.flush()
     assert "".join(thoughts) + rest[0] == "thinking hard"
     assert "".join(answer) + rest[1] == "Answer <b>"
