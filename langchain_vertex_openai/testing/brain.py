@@ -9,7 +9,8 @@ Rules, in order (the same request always gets the same answer):
      function, else the tool mentioned in the last user text, else the first tool);
    - ``auto`` / ``validated``: if the last message is a tool result, answer in text
      ``"Based on the tool results: <name>: <content>; ..."``; otherwise call each bound tool
-     whose name (or name with underscores as spaces) appears in the LAST user message, one
+     whose name (or name with underscores as spaces, or without a leading verb such as
+     ``get_``: "weather" names ``get_weather``) appears in the LAST user message, one
      call per occurrence, in order of appearance (so "get_weather for 'Paris' and get_weather
      for 'London'" gives two parallel calls); no mention means a text answer.
    - Arguments validate against the tool's schema (see :func:`generate_value`): every
@@ -21,7 +22,8 @@ Rules, in order (the same request always gets the same answer):
      mention of the tool first, then from the whole last user message.
 3. **Structured output**: ``response_format`` ``json_schema`` gives JSON valid for the schema,
    pretty-printed with 2-space indent and property order reversed (§7); ``json_object`` gives
-   ``{"response": <text answer>}`` pretty-printed.
+   an object whose keys are the quoted words of the prompt (``'setup' and 'punchline'``),
+   else ``{"response": <text answer>}``, pretty-printed.
 4. **Text**: ``Repeat exactly: X`` -> ``X``; ``say "X"`` -> ``X``; "what did I say" ->
    ``You said: "..."; "..."`` listing the earlier user turns (with their count); "what is my
    name" -> the name given earlier as "my name is X"; otherwise
@@ -57,6 +59,10 @@ _STOPWORDS = frozenset(
     ).split()
 )
 _MAX_DEPTH = 6
+#: Leading verbs dropped from a tool name to find its mention ("get_weather" -> "weather").
+_VERBS = frozenset(
+    {"get", "fetch", "lookup", "look", "find", "search", "query", "call", "run", "list", "check"}
+)
 
 
 @dataclass
@@ -320,11 +326,22 @@ def _last_user(messages: list[Msg]) -> Msg | None:
     return next((m for m in reversed(messages) if m.role == "user"), None)
 
 
+def _aliases(name: str) -> set[str]:
+    """How a prompt may name a tool: ``get_weather``, ``get weather``, ``weather``."""
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
+    aliases = {name.lower(), name.replace("_", " ").lower(), " ".join(words)}
+    if len(words) > 1 and words[0] in _VERBS:
+        core = " ".join(words[1:])
+        if len(core) >= 4:
+            aliases.add(core)
+    return aliases
+
+
 def _mentions(text: str, tools: list[ToolSpec]) -> list[tuple[int, int, ToolSpec]]:
     found: list[tuple[int, int, ToolSpec]] = []
     lowered = text.lower()
     for tool in tools:
-        for alias in {tool.name.lower(), tool.name.replace("_", " ").lower()}:
+        for alias in _aliases(tool.name):
             for match in re.finditer(rf"(?<![\w]){re.escape(alias)}(?![\w])", lowered):
                 found.append((match.start(), match.end(), tool))
     found.sort(key=lambda item: (item[0], -item[1]))
@@ -428,7 +445,14 @@ def _structured(req: ChatRequest, fmt: dict[str, Any]) -> str:
             source = ValueSource(user.text if user else "")
             value = generate_value(schema, source, reverse=True)
             return json.dumps(value, indent=2, ensure_ascii=False)
-    return json.dumps({"response": text_answer(req)}, indent=2, ensure_ascii=False)
+    user = _last_user(req.messages)
+    source = ValueSource(user.text if user else "")
+    keys = list(dict.fromkeys(k for k in source.quoted if re.fullmatch(r"[\w-]{1,40}", k)))
+    if not keys:
+        return json.dumps({"response": text_answer(req)}, indent=2, ensure_ascii=False)
+    # Keys named in quotes in the prompt ("... with 'setup' and 'punchline' keys").
+    value = {key: source.word() or key for key in reversed(keys)}
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _thought(req: ChatRequest, plan: Plan) -> str:
