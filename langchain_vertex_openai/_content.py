@@ -2,92 +2,258 @@
 
 Vertex takes `text`, `image_url` and `input_audio` parts (Vertex notes §8).
 `image_url` carries any media Gemini reads: https and `gs://` URLs, or a
-`data:<mime>;base64,` URI for images, PDFs, audio and video. langchain-core
-has already normalised OpenAI `file`/`input_audio` parts and v0 blocks to v1
-blocks (`type` image/audio/file/video with `url`/`base64`/`file_id`) before we
-see them.
+`data:<mime>;base64,` URI for images, PDFs, audio and video; an https URL is read as an
+image, so other media must come inline or from Cloud Storage. Tool results carry media as
+native Gemini parts under `extra_content.google.parts` (§4). langchain-core has already
+normalised OpenAI `file`/`input_audio` parts and v0 blocks to v1 blocks (`type`
+image/audio/file/video with `url`/`base64`/`file_id`) before we see them.
+
+Every problem is a `ValueError` naming the block and the fix; nothing is dropped.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import mimetypes
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-_AUDIO_FORMATS = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/mpeg": "mp3", "audio/mp3": "mp3"}
-_MEDIA_BLOCKS = ("image", "audio", "file", "video")
+# Gemini's documented input MIME types.
+SUPPORTED_MIME_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "image/heic",
+        "image/heif",
+        "application/pdf",
+        "text/plain",
+        "audio/wav",
+        "audio/mp3",
+        "audio/mpeg",
+        "audio/aiff",
+        "audio/aac",
+        "audio/ogg",
+        "audio/flac",
+        "audio/webm",
+        "video/mp4",
+        "video/mpeg",
+        "video/mov",
+        "video/quicktime",
+        "video/avi",
+        "video/x-flv",
+        "video/mpg",
+        "video/webm",
+        "video/wmv",
+        "video/3gpp",
+    }
+)
+_MIME_ALIASES = {"image/jpg": "image/jpeg", "audio/x-wav": "audio/wav", "audio/wave": "audio/wav"}
+_AUDIO_FORMATS = {"audio/wav": "wav", "audio/mp3": "mp3", "audio/mpeg": "mp3"}
+MAX_INLINE_BYTES = 20 * 1024 * 1024
+"""Inline media per request. Not documented for this endpoint; generateContent's limit."""
+_DATA_URI_RE = re.compile(
+    r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)(?:;[^,]*)?;base64,(?P<data>.*)$", re.S
+)
+_GS_URI_RE = re.compile(r"^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]/.+$")
+_MEDIA_KINDS = ("image", "audio", "file", "video")
 
 
-def _block_error(index: int, problem: str, fix: str) -> ValueError:
-    return ValueError(f"Content block {index}: {problem} {fix}")
+class _ContentError(ValueError):
+    pass
 
 
-def _media_url(block: dict[str, Any], index: int) -> str:
+def _error(index: int, problem: str, fix: str) -> _ContentError:
+    return _ContentError(f"Content block {index}: {problem} {fix}".strip())
+
+
+@dataclass
+class MediaBudget:
+    """Inline bytes seen so far in one request, to refuse oversize requests early."""
+
+    used: int = 0
+    details: set[str] = field(default_factory=set)
+
+    def add(self, size: int, index: int) -> None:
+        """Count `size` inline bytes from block `index`.
+
+        Raises:
+            ValueError: Once the request's inline media exceed `MAX_INLINE_BYTES`.
+        """
+        self.used += size
+        if self.used > MAX_INLINE_BYTES:
+            raise _error(
+                index,
+                f"inline media in this request add up to {self.used / 1e6:.1f} MB, over "
+                f"the {MAX_INLINE_BYTES // (1024 * 1024)} MB Vertex accepts inline.",
+                "Upload large files to Cloud Storage and pass gs:// URLs.",
+            )
+
+
+def _normalize_mime(mime_type: str) -> str:
+    mime_type = mime_type.strip().lower()
+    return _MIME_ALIASES.get(mime_type, mime_type)
+
+
+def _check_mime(mime_type: str, index: int) -> str:
+    mime_type = _normalize_mime(mime_type)
+    if mime_type not in SUPPORTED_MIME_TYPES:
+        raise _error(
+            index,
+            f"MIME type {mime_type!r} is not one Gemini reads.",
+            "Use an image (png, jpeg, webp, heic), audio, video, PDF or text/plain file.",
+        )
+    return mime_type
+
+
+def _decoded_size(data: str, index: int) -> int:
+    try:
+        return len(base64.b64decode(data, validate=True))
+    except (binascii.Error, ValueError) as error:
+        raise _error(index, f"the base64 data does not decode ({error}).", "") from error
+
+
+def _guess_mime(url: str) -> str | None:
+    guessed, _ = mimetypes.guess_type(url.split("?", 1)[0])
+    return _normalize_mime(guessed) if guessed else None
+
+
+@dataclass(frozen=True)
+class Media:
+    """One media item resolved from a block: either a URI or inline base64 data."""
+
+    mime_type: str
+    uri: str | None = None
+    data: str | None = None
+
+    @property
+    def as_url(self) -> str:
+        """The `image_url.url` form: the URI itself, or a data URI."""
+        return self.uri or f"data:{self.mime_type};base64,{self.data}"
+
+
+def _from_url(url: str, declared: str | None, kind: str, index: int, budget: MediaBudget) -> Media:
+    data_uri = _DATA_URI_RE.match(url)
+    if data_uri:
+        mime_type = _check_mime(data_uri.group("mime"), index)
+        budget.add(_decoded_size(data_uri.group("data"), index), index)
+        return Media(mime_type, data=data_uri.group("data"))
+    if url.startswith("gs://"):
+        if not _GS_URI_RE.match(url):
+            raise _error(index, f"{url!r} is not a valid gs://bucket/object URI.", "")
+    elif not url.startswith("https://"):
+        raise _error(
+            index,
+            f"the {kind} URL {url[:60]!r} is not https://, gs:// or a data URI.",
+            "Vertex fetches only https and Cloud Storage URLs; pass other media as base64.",
+        )
+    mime_type = declared or _guess_mime(url) or ("image/jpeg" if kind == "image" else None)
+    if mime_type is None:
+        raise _error(index, f"the MIME type of {url[:80]!r} cannot be inferred.", "Add mime_type.")
+    mime_type = _check_mime(mime_type, index)
+    if url.startswith("https://") and not mime_type.startswith(("image/", "audio/")):
+        raise _error(
+            index,
+            f"Vertex reads https URLs as images, so this {mime_type} file would be misread.",
+            "Upload it to Cloud Storage (gs://...) or pass it as base64.",
+        )
+    return Media(mime_type, uri=url)
+
+
+def resolve_media(block: dict[str, Any], index: int, budget: MediaBudget) -> Media:
+    """Resolve a v1 image/audio/file/video block to a URI or inline data.
+
+    Raises:
+        ValueError: For missing data, unknown or unsupported MIME types, bad URIs,
+            undecodable base64 and oversize inline payloads.
+    """
+    kind = block["type"]
+    given = block.get("mime_type")
+    declared = _check_mime(given, index) if given else None
     if block.get("url"):
-        return str(block["url"])
+        return _from_url(str(block["url"]), declared, kind, index, budget)
     data = block.get("base64") or block.get("data")
     if data:
-        mime_type = block.get("mime_type")
-        if not mime_type:
-            raise _block_error(
+        if declared is None:
+            raise _error(
                 index,
-                f"a base64 {block['type']} block has no mime_type.",
+                f"a base64 {kind} block has no mime_type.",
                 "Add mime_type, e.g. 'image/png' or 'application/pdf'.",
             )
-        return f"data:{mime_type};base64,{data}"
+        budget.add(_decoded_size(data, index), index)
+        return Media(declared, data=data)
     if block.get("file_id") or block.get("id"):
-        raise _block_error(
+        raise _error(
             index,
-            f"a {block['type']} block refers to a file_id.",
+            f"a {kind} block refers to a file_id.",
             "Vertex has no Files API on this endpoint: pass a gs:// URL or base64 data.",
         )
-    raise _block_error(index, f"a {block['type']} block has no url or base64 data.", "Add one.")
+    raise _error(index, f"a {kind} block has no url or base64 data.", "Add one.")
 
 
-def _audio_part(block: dict[str, Any], index: int) -> dict[str, Any]:
-    mime_type = block.get("mime_type") or ""
-    data = block.get("base64") or block.get("data") or block.get("url")
-    if not data:
-        raise _block_error(index, "an audio block has no data.", "Add base64 data or a gs:// URL.")
-    audio_format = _AUDIO_FORMATS.get(mime_type, mime_type)
-    if not audio_format:
-        raise _block_error(
-            index, "an audio block has no mime_type.", "Add mime_type, e.g. 'audio/wav'."
-        )
-    return {"type": "input_audio", "input_audio": {"data": data, "format": audio_format}}
+def _audio_part(media: Media) -> dict[str, Any]:
+    audio_format = _AUDIO_FORMATS.get(media.mime_type, media.mime_type)
+    return {
+        "type": "input_audio",
+        "input_audio": {"data": media.uri or media.data, "format": audio_format},
+    }
 
 
-def _part(block: Any, index: int) -> dict[str, Any] | None:
+def _detail(block: dict[str, Any], budget: MediaBudget) -> str | None:
+    detail = block.get("detail") or (block.get("extras") or {}).get("detail")
+    if detail:
+        budget.details.add(str(detail))
+    return str(detail) if detail else None
+
+
+def _image_url_part(block: dict[str, Any], index: int, budget: MediaBudget) -> dict[str, Any]:
+    image = block["image_url"]
+    url = image if isinstance(image, str) else image.get("url")
+    if not url:
+        raise _error(index, "an image_url part has no url.", "")
+    media = _from_url(str(url), None, "image", index, budget)
+    part: dict[str, Any] = {"url": media.as_url}
+    if isinstance(image, dict) and image.get("detail"):
+        part["detail"] = _detail(image, budget)
+    return {"type": "image_url", "image_url": part}
+
+
+def _part(block: Any, index: int, budget: MediaBudget) -> dict[str, Any] | None:
     if isinstance(block, str):
         return {"type": "text", "text": block}
     if not isinstance(block, dict):
-        raise _block_error(index, f"unsupported content of type {type(block).__name__}.", "")
+        raise _error(index, f"unsupported content of type {type(block).__name__}.", "")
     kind = block.get("type")
     if kind == "text":
         return {"type": "text", "text": block.get("text", "")}
     if kind == "image_url":
-        image = block["image_url"]
-        url = image if isinstance(image, str) else image.get("url")
-        part: dict[str, Any] = {"url": url}
-        if isinstance(image, dict) and image.get("detail"):
-            part["detail"] = image["detail"]
-        return {"type": "image_url", "image_url": part}
+        return _image_url_part(block, index, budget)
     if kind == "input_audio":
-        return {"type": "input_audio", "input_audio": dict(block["input_audio"])}
-    if kind == "audio":
-        return _audio_part(block, index)
-    if kind in _MEDIA_BLOCKS:
-        if kind == "file" and block.get("mime_type", "").startswith("text/") and block.get("text"):
+        audio = block.get("input_audio") or {}
+        if not (audio.get("data") and audio.get("format")):
+            raise _error(index, "input_audio needs both data and format.", "")
+        return {"type": "input_audio", "input_audio": dict(audio)}
+    if kind in _MEDIA_KINDS:
+        if (
+            kind == "file"
+            and block.get("text")
+            and str(block.get("mime_type", "")).startswith("text/")
+        ):
             return {"type": "text", "text": block["text"]}
-        image_url: dict[str, Any] = {"url": _media_url(block, index)}
-        detail = (block.get("extras") or {}).get("detail") or block.get("detail")
+        media = resolve_media(block, index, budget)
+        if media.mime_type.startswith("audio/"):
+            return _audio_part(media)
+        image_url: dict[str, Any] = {"url": media.as_url}
+        detail = _detail(block, budget)
         if detail:
             image_url["detail"] = detail
         return {"type": "image_url", "image_url": image_url}
-    if kind in ("reasoning", "thinking"):
-        # Thoughts are never sent back as content.
+    if kind in ("reasoning", "thinking", "tool_call", "tool_use", "function_call"):
+        # Thoughts and calls are carried elsewhere, never as user content.
         return None
-    if kind in ("tool_call", "tool_use", "function_call"):
-        return None
-    raise _block_error(
+    raise _error(
         index,
         f"unknown block type {kind!r}.",
         "Use text, image, audio, file or video blocks (LangChain v1) or OpenAI "
@@ -95,7 +261,9 @@ def _part(block: Any, index: int) -> dict[str, Any] | None:
     )
 
 
-def content_to_parts(content: str | list[Any]) -> str | list[dict[str, Any]]:
+def content_to_parts(
+    content: str | list[Any], budget: MediaBudget | None = None
+) -> str | list[dict[str, Any]]:
     """Convert a user message's content to a string or a list of Vertex parts.
 
     Raises:
@@ -103,14 +271,15 @@ def content_to_parts(content: str | list[Any]) -> str | list[dict[str, Any]]:
     """
     if isinstance(content, str):
         return content
-    parts = [part for i, block in enumerate(content) if (part := _part(block, i)) is not None]
+    budget = budget if budget is not None else MediaBudget()
+    parts = [p for i, block in enumerate(content) if (p := _part(block, i, budget)) is not None]
     if all(part["type"] == "text" for part in parts):
         return "".join(part["text"] for part in parts)
     return parts
 
 
 def content_to_text(content: str | list[Any]) -> str:
-    """Join the text of a message's content (system, assistant and tool turns)."""
+    """Join the text of a message's content (system and assistant turns)."""
     if isinstance(content, str):
         return content
     texts = []
@@ -120,3 +289,43 @@ def content_to_text(content: str | list[Any]) -> str:
         elif isinstance(block, dict) and block.get("type") == "text":
             texts.append(str(block.get("text", "")))
     return "".join(texts)
+
+
+def tool_result_parts(
+    content: str | list[Any], budget: MediaBudget | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """Split a tool result into its text and native Gemini media parts.
+
+    Media go back as `extra_content.google.parts` (Vertex notes §4): `file_data` for
+    URIs and `inline_data` for base64.
+    """
+    if isinstance(content, str):
+        return content, []
+    budget = budget if budget is not None else MediaBudget()
+    texts: list[str] = []
+    parts: list[dict[str, Any]] = []
+    for index, block in enumerate(content):
+        if isinstance(block, str) or (isinstance(block, dict) and block.get("type") == "text"):
+            texts.append(block if isinstance(block, str) else str(block.get("text", "")))
+            continue
+        if isinstance(block, dict) and block.get("type") == "image_url":
+            url = (
+                block["image_url"]
+                if isinstance(block["image_url"], str)
+                else block["image_url"]["url"]
+            )
+            block = {"type": "image", "url": url}  # noqa: PLW2901 - same media, v1 form.
+        if not (isinstance(block, dict) and block.get("type") in _MEDIA_KINDS):
+            raise _error(index, "tool results may hold text and media blocks only.", "")
+        media = resolve_media(block, index, budget)
+        if media.uri and media.uri.startswith("https://"):
+            raise _error(
+                index,
+                "a tool result can carry gs:// or inline media, not an https URL.",
+                "Return base64 data or a gs:// URI from the tool.",
+            )
+        if media.uri:
+            parts.append({"file_data": {"mime_type": media.mime_type, "file_uri": media.uri}})
+        else:
+            parts.append({"inline_data": {"mime_type": media.mime_type, "data": media.data}})
+    return "".join(texts), parts

@@ -22,7 +22,12 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_vertex_openai._content import content_to_parts, content_to_text
+from langchain_vertex_openai._content import (
+    MediaBudget,
+    content_to_parts,
+    content_to_text,
+    tool_result_parts,
+)
 from langchain_vertex_openai._response import dumps_arguments, new_tool_call_id
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
@@ -94,35 +99,44 @@ def _assistant_dict(message: AIMessage, *, google_model: bool) -> dict[str, Any]
     return result
 
 
-def _tool_dict(message: ToolMessage) -> dict[str, Any]:
-    if isinstance(message.content, list) and any(
-        not (isinstance(block, str) or block.get("type") == "text") for block in message.content
-    ):
-        msg = (
-            f"ToolMessage {message.tool_call_id!r} has non-text content; multimodal tool "
-            "results are not supported yet. Return text from the tool."
-        )
-        raise ValueError(msg)
-    return {
+def _tool_dict(message: ToolMessage, budget: MediaBudget) -> dict[str, Any]:
+    text, media_parts = tool_result_parts(message.content, budget)
+    result: dict[str, Any] = {
         "role": "tool",
         "tool_call_id": message.tool_call_id,
-        "content": content_to_text(message.content),
+        # Gemini needs some content even when a tool returns only media.
+        "content": text or ("(see attached media)" if media_parts else ""),
     }
+    if media_parts:
+        result["extra_content"] = {"google": {"parts": media_parts}}
+    return result
 
 
-def message_to_dict(message: BaseMessage, *, google_model: bool = True) -> dict[str, Any]:
-    """Convert one LangChain message into a Chat Completions message dict."""
+def message_to_dict(
+    message: BaseMessage, *, google_model: bool = True, budget: MediaBudget | None = None
+) -> dict[str, Any]:
+    """Convert one LangChain message into a Chat Completions message dict.
+
+    Args:
+        message: The message.
+        google_model: Whether the model is Gemini (thought-signature placeholders).
+        budget: Inline media counted so far in this request.
+    """
+    budget = budget if budget is not None else MediaBudget()
     if isinstance(message, SystemMessage):
         return {"role": "system", "content": content_to_text(message.content)}
     if isinstance(message, HumanMessage):
-        result: dict[str, Any] = {"role": "user", "content": content_to_parts(message.content)}
+        result: dict[str, Any] = {
+            "role": "user",
+            "content": content_to_parts(message.content, budget),
+        }
         if message.name:
             result["name"] = message.name
         return result
     if isinstance(message, AIMessage):
         return _assistant_dict(message, google_model=google_model)
     if isinstance(message, ToolMessage):
-        return _tool_dict(message)
+        return _tool_dict(message, budget)
     if isinstance(message, FunctionMessage):
         return {
             "role": "function",
@@ -130,7 +144,7 @@ def message_to_dict(message: BaseMessage, *, google_model: bool = True) -> dict[
             "content": content_to_text(message.content),
         }
     if isinstance(message, ChatMessage):
-        return {"role": message.role, "content": content_to_parts(message.content)}
+        return {"role": message.role, "content": content_to_parts(message.content, budget)}
     msg = f"Unsupported message type {type(message).__name__}."
     raise TypeError(msg)
 
@@ -183,5 +197,25 @@ def build_body(
             _warn_ignored(key)
             continue
         body[key] = value
-    body["messages"] = [message_to_dict(m, google_model=google_model) for m in messages]
+    budget = MediaBudget()
+    body["messages"] = []
+    for position, message in enumerate(messages):
+        try:
+            body["messages"].append(
+                message_to_dict(message, google_model=google_model, budget=budget)
+            )
+        except ValueError as error:
+            msg = f"Message {position} ({message.type}): {error}"
+            raise ValueError(msg) from error
+    _check_detail(str(body.get("model", "")), budget)
     return body
+
+
+def _check_detail(model: str, budget: MediaBudget) -> None:
+    # Before Gemini 3, `detail` is one setting for the whole request (Vertex notes §3).
+    if len(budget.details) > 1 and not model.removeprefix("google/").startswith("gemini-3"):
+        msg = (
+            f"Images in one request ask for different detail values {sorted(budget.details)}; "
+            f"{model} applies one detail to the whole request. Use the same value everywhere."
+        )
+        raise ValueError(msg)

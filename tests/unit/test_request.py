@@ -85,10 +85,30 @@ def test_invalid_tool_calls_are_replayed_raw():
     assert call["id"] == "c9"
 
 
-def test_multimodal_tool_result_is_refused_not_dropped():
-    tool = ToolMessage(content=[{"type": "image", "url": "gs://b/x.png"}], tool_call_id="c1")
-    with pytest.raises(ValueError, match="non-text content"):
-        message_to_dict(tool)
+def test_tool_result_media_go_back_as_native_gemini_parts():
+    tool = ToolMessage(
+        content=[
+            {"type": "text", "text": "chart attached"},
+            {"type": "image", "url": "gs://bucket/chart.png"},
+            {"type": "image", "base64": "iVBORw0KGgo=", "mime_type": "image/png"},
+        ],
+        tool_call_id="c1",
+    )
+    result = message_to_dict(tool)
+    assert result["content"] == "chart attached"
+    assert result["extra_content"]["google"]["parts"] == [
+        {"file_data": {"mime_type": "image/png", "file_uri": "gs://bucket/chart.png"}},
+        {"inline_data": {"mime_type": "image/png", "data": "iVBORw0KGgo="}},
+    ]
+
+
+def test_errors_name_the_message_and_block():
+    with pytest.raises(ValueError, match=r"Message 1 \(human\): Content block 0: .*mime_type"):
+        build_body(
+            [SystemMessage("s"), HumanMessage(content=[{"type": "image", "base64": "aGk="}])],
+            {"model": "google/gemini-2.5-flash"},
+            google_model=True,
+        )
 
 
 def test_google_key_at_top_level_moves_under_extra_body():
