@@ -149,10 +149,10 @@ def _from_url(url: str, declared: str | None, kind: str, index: int, budget: Med
             f"the {kind} URL {url[:60]!r} is not https://, gs:// or a data URI.",
             "Vertex fetches only https and Cloud Storage URLs; pass other media as base64.",
         )
-    mime_type = declared or _guess_mime(url) or ("image/jpeg" if kind == "image" else None)
-    if mime_type is None:
+    guessed = declared or _guess_mime(url) or ("image/jpeg" if kind == "image" else None)
+    if guessed is None:
         raise _error(index, f"the MIME type of {url[:80]!r} cannot be inferred.", "Add mime_type.")
-    mime_type = _check_mime(mime_type, index)
+    mime_type = _check_mime(guessed, index)
     if url.startswith("https://") and not mime_type.startswith(("image/", "audio/")):
         raise _error(
             index,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -410,6 +411,22 @@ class ChatVertexOpenAI(BaseChatModel):
             self._without_openai_headers(client)
             self._async_client = client
         return self._async_client
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # Ray/Spark ship models to workers: no live clients, locks or tokens travel;
+        # they are rebuilt on first use there (the provider re-resolves ADC).
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private.update(_provider=None, _client=None, _async_client=None)
+        state["__pydantic_private__"] = private
+        credentials = state["__dict__"].get("credentials")
+        if credentials is not None and getattr(credentials, "token", None) is not None:
+            # The cached access token stays behind; the worker refreshes its own.
+            credentials = copy.copy(credentials)
+            credentials.token = None
+            credentials.expiry = None
+            state["__dict__"] = {**state["__dict__"], "credentials": credentials}
+        return state
 
     # -- request ----------------------------------------------------------------------------
 
