@@ -269,7 +269,7 @@ class VertexEmulator:
         self._server = _Server((self.host, self._requested_port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},  # fast stop() between tests
             name=f"vertex-emulator-{self.port}",
             daemon=True,
         )
