@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx2
@@ -23,6 +22,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from typing_extensions import Self
 
+from langchain_vertex_openai._call import PreparedCall, prepare_call
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
     DEFAULT_MODEL,
@@ -34,13 +34,10 @@ from langchain_vertex_openai._endpoint import (
     vertex_base_url,
 )
 from langchain_vertex_openai._errors import VertexConnectionError, translate_error
-from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
-from langchain_vertex_openai._google import check_no_conflict, google_settings
-from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
+from langchain_vertex_openai._google import google_settings
 from langchain_vertex_openai._response import (
     StreamState,
     as_generation_chunk,
-    chat_result_from_completion,
     chunk_to_message_chunk,
     final_chunk,
 )
@@ -54,7 +51,6 @@ from langchain_vertex_openai._structured import (
     tool_parser,
     with_raw,
 )
-from langchain_vertex_openai._thoughts import ThoughtSplitter
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools
 from langchain_vertex_openai.auth import (
     PLACEHOLDER_API_KEY,
@@ -64,15 +60,6 @@ from langchain_vertex_openai.auth import (
 from langchain_vertex_openai.data import model_profile
 
 _COMPLETIONS_PATH = "/chat/completions"
-
-
-@dataclass(frozen=True)
-class _PreparedCall:
-    body: dict[str, Any]
-    options: Any
-    stream_usage: bool
-    single_tool_call: bool
-    parse_thoughts: bool
 
 
 class ChatVertexOpenAI(BaseChatModel):
@@ -451,57 +438,18 @@ class ChatVertexOpenAI(BaseChatModel):
         }
         return {key: value for key, value in params.items() if value is not None}
 
-    def _request(
+    def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, kwargs: Any
-    ) -> _PreparedCall:
-        """Build the JSON body and SDK options for one call (shared by sync and async)."""
-        call = dict(kwargs)
-        stream_usage = call.pop("stream_usage", self.stream_usage)
-        # Vertex ignores parallel_tool_calls, so False is enforced on the response.
-        single_tool_call = call.pop("parallel_tool_calls", None) is False
-        options: Any = {}
-        for option in ("extra_headers", "extra_query", "timeout"):
-            if option in call:
-                options["headers" if option == "extra_headers" else option] = call.pop(option)
-        params = {**self._default_params, **call}
-        params["model"] = normalize_model_id(params["model"])
-        if stop is not None:
-            params["stop"] = stop
-        settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}
-        top, google = google_settings(params["model"], settings, location=self._cache_location)
-        extra_body = deep_merge(
-            normalize_extra_body(self.extra_body or {}),
-            normalize_extra_body(params.pop("extra_body", None) or {}),
-        )
-        params = deep_merge(deep_merge(params, top), extra_body)
-        if google:
-            params = deep_merge(params, {"extra_body": {"google": google}})
-        check_no_conflict(params)
-        if stream:
-            params["stream"] = True
-        else:
-            params.pop("stream", None)
-        google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
-        body = build_body(messages, params, google_model=google_model)
-        return _PreparedCall(
-            body, options, bool(stream_usage), single_tool_call, bool(settings["include_thoughts"])
-        )
-
-    def _result(self, prepared: _PreparedCall, completion: object) -> ChatResult:
-        return chat_result_from_completion(
-            completion,
-            requested_model=prepared.body["model"],
-            single_tool_call=prepared.single_tool_call,
-            parse_thoughts=prepared.parse_thoughts,
-        )
-
-    @staticmethod
-    def _stream_state(prepared: _PreparedCall) -> StreamState:
-        return StreamState(
-            requested_model=prepared.body["model"],
-            include_usage=prepared.stream_usage,
-            single_tool_call=prepared.single_tool_call,
-            thoughts=ThoughtSplitter() if prepared.parse_thoughts else None,
+    ) -> PreparedCall:
+        return prepare_call(
+            messages,
+            defaults=self._default_params,
+            extra_body=self.extra_body,
+            call_kwargs=kwargs,
+            stop=stop,
+            stream=stream,
+            stream_usage=self.stream_usage,
+            cache_location=self._cache_location,
         )
 
     @contextlib.contextmanager
@@ -545,12 +493,12 @@ class ChatVertexOpenAI(BaseChatModel):
             from langchain_core.language_models.chat_models import generate_from_stream
 
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        prepared = self._request(messages, stop, False, kwargs)
+        prepared = self._prepare(messages, stop, False, kwargs)
         with self._vertex_errors():
             completion = self._get_client().post(
                 _COMPLETIONS_PATH, body=prepared.body, options=prepared.options, cast_to=object
             )
-        return self._result(prepared, completion)
+        return prepared.result(completion)
 
     async def _agenerate(
         self,
@@ -563,12 +511,12 @@ class ChatVertexOpenAI(BaseChatModel):
             from langchain_core.language_models.chat_models import agenerate_from_stream
 
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        prepared = self._request(messages, stop, False, kwargs)
+        prepared = self._prepare(messages, stop, False, kwargs)
         with self._vertex_errors():
             completion = await self._get_async_client().post(
                 _COMPLETIONS_PATH, body=prepared.body, options=prepared.options, cast_to=object
             )
-        return self._result(prepared, completion)
+        return prepared.result(completion)
 
     def _stream(
         self,
@@ -577,8 +525,8 @@ class ChatVertexOpenAI(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        prepared = self._request(messages, stop, True, kwargs)
-        state = self._stream_state(prepared)
+        prepared = self._prepare(messages, stop, True, kwargs)
+        state = prepared.stream_state()
         with self._vertex_errors(state):
             stream = self._get_client().post(
                 _COMPLETIONS_PATH,
@@ -603,8 +551,8 @@ class ChatVertexOpenAI(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        prepared = self._request(messages, stop, True, kwargs)
-        state = self._stream_state(prepared)
+        prepared = self._prepare(messages, stop, True, kwargs)
+        state = prepared.stream_state()
         with self._vertex_errors(state):
             stream = await self._get_async_client().post(
                 _COMPLETIONS_PATH,

@@ -1,0 +1,100 @@
+"""One model call: parameters merged into a request, and the answer mapped back (pure).
+
+Shared by the sync and async paths of `ChatVertexOpenAI`, which only add the I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatResult
+
+from langchain_vertex_openai._endpoint import GOOGLE_PUBLISHER, normalize_model_id
+from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
+from langchain_vertex_openai._google import check_no_conflict, google_settings
+from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
+from langchain_vertex_openai._response import StreamState, chat_result_from_completion
+from langchain_vertex_openai._thoughts import ThoughtSplitter
+
+_SDK_OPTIONS = {"extra_headers": "headers", "extra_query": "extra_query", "timeout": "timeout"}
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """The request body, the SDK options, and how to read the answer."""
+
+    body: dict[str, Any]
+    options: Any
+    stream_usage: bool
+    single_tool_call: bool
+    parse_thoughts: bool
+
+    def result(self, completion: object) -> ChatResult:
+        """Map a non-streaming answer to a `ChatResult`."""
+        return chat_result_from_completion(
+            completion,
+            requested_model=self.body["model"],
+            single_tool_call=self.single_tool_call,
+            parse_thoughts=self.parse_thoughts,
+        )
+
+    def stream_state(self) -> StreamState:
+        """Fresh state for reading this call's stream."""
+        return StreamState(
+            requested_model=self.body["model"],
+            include_usage=self.stream_usage,
+            single_tool_call=self.single_tool_call,
+            thoughts=ThoughtSplitter() if self.parse_thoughts else None,
+        )
+
+
+def prepare_call(
+    messages: Sequence[BaseMessage],
+    *,
+    defaults: Mapping[str, Any],
+    extra_body: Mapping[str, Any] | None,
+    call_kwargs: Mapping[str, Any],
+    stop: list[str] | None,
+    stream: bool,
+    stream_usage: bool,
+    cache_location: str | None,
+) -> PreparedCall:
+    """Merge model defaults with per-call kwargs (which win) into one request.
+
+    Raises:
+        ValueError: For settings that cannot work together, before any request.
+    """
+    call = dict(call_kwargs)
+    report_usage = call.pop("stream_usage", stream_usage)
+    # Vertex ignores parallel_tool_calls, so False is enforced on the response.
+    single_tool_call = call.pop("parallel_tool_calls", None) is False
+    options = {_SDK_OPTIONS[name]: call.pop(name) for name in list(call) if name in _SDK_OPTIONS}
+    params = {**defaults, **call}
+    params["model"] = normalize_model_id(params["model"])
+    if stop is not None:
+        params["stop"] = stop
+    settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}
+    top, google = google_settings(params["model"], settings, location=cache_location)
+    user_extra = deep_merge(
+        normalize_extra_body(extra_body or {}),
+        normalize_extra_body(params.pop("extra_body", None) or {}),
+    )
+    params = deep_merge(deep_merge(params, top), user_extra)
+    if google:
+        params = deep_merge(params, {"extra_body": {"google": google}})
+    check_no_conflict(params)
+    params.pop("stream", None)
+    if stream:
+        params["stream"] = True
+    google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
+    body = build_body(messages, params, google_model=google_model)
+    return PreparedCall(
+        body=body,
+        options=options,
+        stream_usage=bool(report_usage),
+        single_tool_call=single_tool_call,
+        parse_thoughts=bool(settings["include_thoughts"]),
+    )
