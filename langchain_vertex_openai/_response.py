@@ -19,7 +19,12 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_vertex_openai._signatures import MESSAGE_SIGNATURE_KEY, SIGNATURES_KEY, signature_of
+from langchain_vertex_openai._signatures import (
+    MESSAGE_SIGNATURE_KEY,
+    SIGNATURES_KEY,
+    read_extra_content,
+    signature_of,
+)
 from langchain_vertex_openai._thoughts import ThoughtSplitter, split_thoughts
 from langchain_vertex_openai._usage import traffic_type, usage_to_metadata
 
@@ -121,6 +126,19 @@ def message_from_choice(choice: dict[str, Any], *, parse_thoughts: bool = False)
     )
 
 
+def _grounding(choice: dict[str, Any]) -> dict[str, Any]:
+    """Citations and grounding metadata from Google Search grounding, kept as sent."""
+    raw = choice.get("message") or {}
+    found: dict[str, Any] = {}
+    if raw.get("annotations"):
+        found["annotations"] = raw["annotations"]
+    for holder in (raw, choice):
+        metadata = read_extra_content(holder, "grounding_metadata")
+        if metadata is not None:
+            found["grounding_metadata"] = metadata
+    return found
+
+
 def _finish_reason(raw: Any, has_tool_calls: bool) -> Any:
     # Vertex ends some tool turns with "stop"; the calls themselves decide.
     if has_tool_calls and raw in (None, "stop"):
@@ -182,6 +200,7 @@ def chat_result_from_completion(
             message.response_metadata["traffic_type"] = traffic_type(usage)
         if dropped:
             message.response_metadata["dropped_tool_calls"] = dropped
+        message.response_metadata.update(_grounding(choice))
         generations.append(
             ChatGeneration(message=message, generation_info={"finish_reason": finish_reason})
         )

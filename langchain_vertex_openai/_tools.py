@@ -104,6 +104,34 @@ def gemini_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+_SEARCH_TOOL_KEYS = ("google_search", "google_search_retrieval")
+
+
+def split_google_search(
+    tools: Sequence[Any],
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """Separate a `{"google_search": {}}` tool, which Vertex takes as `web_search_options`.
+
+    Raises:
+        ValueError: If search options are given; the endpoint takes none (notes §3).
+    """
+    rest: list[Any] = []
+    search: dict[str, Any] | None = None
+    for tool in tools:
+        key = next((k for k in _SEARCH_TOOL_KEYS if isinstance(tool, dict) and k in tool), None)
+        if key is None:
+            rest.append(tool)
+            continue
+        if tool[key]:
+            msg = (
+                f"{key} options {tool[key]!r} cannot be sent: Vertex's web_search_options "
+                "takes no sub-options. Use {'google_search': {}}."
+            )
+            raise ValueError(msg)
+        search = {}
+    return rest, search
+
+
 _strict_warned = False
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -51,7 +53,7 @@ from langchain_vertex_openai._structured import (
     tool_parser,
     with_raw,
 )
-from langchain_vertex_openai._tools import convert_tool_choice, convert_tools
+from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
     PLACEHOLDER_API_KEY,
     GoogleCredentialsProvider,
@@ -600,7 +602,8 @@ class ChatVertexOpenAI(BaseChatModel):
         """Bind tools (pydantic models, TypedDicts, functions, `BaseTool`s, OpenAI dicts).
 
         Args:
-            tools: The tools the model may call.
+            tools: The tools the model may call. `{"google_search": {}}` turns on Google
+                Search grounding (sent as Vertex's `web_search_options`).
             tool_choice: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (must call a
                 tool), a tool name, or an OpenAI-format dict.
             strict: Not supported by Vertex (ignored there); `True` raises.
@@ -609,13 +612,49 @@ class ChatVertexOpenAI(BaseChatModel):
                 are listed in `response_metadata["dropped_tool_calls"]`.
             **kwargs: Further request parameters to bind.
         """
+        tools, search = split_google_search(tools)
+        if search is not None:
+            kwargs["web_search_options"] = search
         formatted = convert_tools(tools, strict=strict)
         choice = convert_tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         if choice is not None:
             kwargs["tool_choice"] = choice
-        return super().bind(tools=formatted, **kwargs)
+        if formatted:
+            kwargs["tools"] = formatted
+        return super().bind(**kwargs)
+
+    # -- token counting ---------------------------------------------------------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """Approximate the tokens in `text` offline (about four characters a token).
+
+        Gemini's tokenizer is not available without a call to Vertex; the estimate is
+        good for budgeting and `trim_messages(token_counter=llm)`, not for billing.
+        """
+        return math.ceil(len(text) / 4)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Approximate the tokens in a conversation offline, tools included.
+
+        Uses langchain-core's `count_tokens_approximately` with Gemini's 258 tokens per
+        image; no downloads and no network.
+        """
+        return count_tokens_approximately(
+            messages, tokens_per_image=258, tools=list(tools) if tools else None
+        )
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Not available: Gemini's tokenizer is not published for offline use.
+
+        Raises:
+            NotImplementedError: Always; use `get_num_tokens` for an estimate.
+        """
+        msg = "Gemini token ids are not available offline; use get_num_tokens() for a count."
+        raise NotImplementedError(msg)
 
     def with_structured_output(
         self,
