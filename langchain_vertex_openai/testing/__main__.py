@@ -7,6 +7,7 @@ by default) with usage examples, and serves until Ctrl-C (or SIGTERM).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -63,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def _stop(*_: Any) -> None:
         done.set()
 
-    signal.signal(signal.SIGTERM, _stop)
+    with contextlib.suppress(ValueError):  # only possible from the main thread
+        signal.signal(signal.SIGTERM, _stop)
     with emulator:
         token = emulator.issue_token()
         mode = "strict" if emulator.strict else "default"

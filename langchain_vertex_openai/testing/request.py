@@ -40,6 +40,7 @@ class Msg:
         tool_call_id: ``tool_call_id`` of a tool message.
         name: ``name`` of the message (function name of a legacy ``function`` message).
         signature: ``extra_content.google.thought_signature`` on the message itself.
+        image_details: ``detail`` values of the message's ``image_url`` parts.
     """
 
     index: int
@@ -51,6 +52,7 @@ class Msg:
     tool_call_id: str | None = None
     name: str | None = None
     signature: str | None = None
+    image_details: list[str] = field(default_factory=list)
 
 
 @dataclass

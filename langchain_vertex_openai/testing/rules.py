@@ -21,6 +21,7 @@ ALWAYS (both modes: the real endpoint refuses these too):
         on their first call (Vertex wording, §6); any signature this server never issued
         -> ``Thought signature is not valid.`` (§6). Not enforced on 2.5 / partner models.
     A10 Gemini 3.5/3.6: an assistant message with both text and tool calls -> opaque 400 (§3).
+        Gemini 2.5: image parts with different ``detail`` values in one request (§3).
     A11 Gemini 3.x: n > 1 (§3). reasoning_effort + thinking_config, thinking_budget +
         thinking_level, thinking_level on 2.5, thinking off on 2.5 Pro (§5).
     A12 Google models: tool parameter schemas with ``$schema``, ``const``, ``exclusiveMinimum``,
@@ -455,6 +456,14 @@ def _conversation(req: ChatRequest, signature_calls: SignatureLookup) -> None:
                 "which describes the prompt input. Learn more: "
                 "https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/gemini"
             )
+    details = {d for msg in messages for d in msg.image_details}
+    if model.family == "gemini-2.5" and len(details) > 1:
+        # §3: before Gemini 3 `detail` is request-level; mixed values are an error
+        # (wording: emulator choice).
+        raise plain_invalid_argument(
+            "Mixed image detail values in one request are not supported by this model: "
+            + ", ".join(sorted(details))
+        )
     if model.is_gemini3 and messages and messages[-1].role == "assistant":
         raise plain_invalid_argument("Requests ending with a model turn are not supported.")
     if model.name in _NO_TEXT_WITH_CALLS:

@@ -200,6 +200,8 @@ def _part(part: Any, path: str, msg: Msg, out: Unknowns) -> None:
         url = image.get("url") if isinstance(image, dict) else image  # §8: object or string
         if isinstance(image, dict):
             check_keys(image, frozenset({"url", "detail"}), f"{path}.image_url", out)
+            if image.get("detail") is not None:
+                msg.image_details.append(expect(image["detail"], str, f"{path}.image_url.detail"))
         _check_uri(expect(url, str, f"{path}.image_url.url"), f"{path}.image_url.url")
         msg.images += 1
     elif kind == "input_audio":

@@ -19,13 +19,10 @@ Request handling order (each step may answer and stop):
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from langchain_vertex_openai.testing import errors as err
@@ -43,6 +40,7 @@ from langchain_vertex_openai.testing.script import (
     plan_from_reply,
 )
 from langchain_vertex_openai.testing.state import SignatureBook, TokenStore
+from langchain_vertex_openai.testing.transport import EmulatorHandler, EmulatorHTTPServer
 from langchain_vertex_openai.testing.wire import IdStyle, Renderer, Settings, UsageStyle, dumps
 from langchain_vertex_openai.testing.wire import sse_event as _sse_event
 
@@ -57,7 +55,6 @@ _ROUTE = re.compile(
     r"^/(?P<version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
     r"/endpoints/(?P<endpoint>openapi|\d+)/chat/completions$"
 )
-_JSON = "application/json; charset=UTF-8"
 
 
 @dataclass(frozen=True)
@@ -77,131 +74,6 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     raw: bytes
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], emulator: VertexEmulator) -> None:
-        self.emulator = emulator
-        self.open_sockets: set[socket.socket] = set()
-        self.sockets_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.sockets_lock:
-            self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.sockets_lock:
-            self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def close_open_sockets(self) -> None:
-        with self.sockets_lock:
-            sockets = list(self.open_sockets)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-    timeout = 300
-
-    def version_string(self) -> str:
-        return "scaffolding on HTTPServer2"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.emulator.verbose:
-            super().log_message(format, *args)
-
-    def _dispatch(self) -> None:
-        try:
-            self.server.emulator._handle(self)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def do_PATCH(self) -> None:
-        self._dispatch()
-
-    # -- helpers used by VertexEmulator._handle -------------------------------------------
-
-    def read_body(self) -> bytes:
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            data = bytearray()
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return bytes(data)
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def send_bytes(
-        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Origin, X-Origin, Referer")
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.wfile.flush()
-
-    def send_json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
-        self.send_bytes(status, dumps(obj).encode(), _JSON, headers)
-
-    def send_error_body(self, error: VertexError) -> None:
-        headers = dict(error.headers)
-        if error.status == 401:
-            headers.setdefault("WWW-Authenticate", 'Bearer realm="https://accounts.google.com/"')
-        self.send_json(error.status, error.body(), headers)
-
-    def start_sse(self, status: int) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Vary", "Origin, X-Origin, Referer")
-        self.end_headers()
-
-    def write_chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-        self.wfile.flush()
-
-    def end_chunks(self) -> None:
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
-
-    def drop(self) -> None:
-        """Close the TCP connection abruptly (no more bytes, no chunked terminator)."""
-        self.close_connection = True
-        try:
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 class VertexEmulator:
@@ -243,7 +115,7 @@ class VertexEmulator:
         self.verbose = verbose
         self.settings = Settings(id_style=tool_call_id_style, usage_style=usage_style)
         self._requested_port = port
-        self._server: _Server | None = None
+        self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -266,7 +138,7 @@ class VertexEmulator:
         if self._server is not None:
             raise RuntimeError("VertexEmulator is already running")
         self._stopping.clear()
-        self._server = _Server((self.host, self._requested_port), self)
+        self._server = EmulatorHTTPServer((self.host, self._requested_port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.01},  # fast stop() between tests
@@ -556,7 +428,7 @@ class VertexEmulator:
 
     # -- request handling ------------------------------------------------------------------
 
-    def _record(self, handler: _Handler, raw: bytes) -> Any:
+    def _record(self, handler: EmulatorHandler, raw: bytes) -> Any:
         try:
             body = json.loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError):
@@ -568,7 +440,7 @@ class VertexEmulator:
             )
         return body
 
-    def _token_endpoint(self, handler: _Handler) -> None:
+    def _token_endpoint(self, handler: EmulatorHandler) -> None:
         status = self._script.take_token_fault()
         if status is not None:
             handler.send_json(
@@ -583,7 +455,7 @@ class VertexEmulator:
             200, {"access_token": token, "expires_in": expires, "token_type": "Bearer"}
         )
 
-    def _auth_error(self, handler: _Handler, query: str) -> VertexError | None:
+    def _auth_error(self, handler: EmulatorHandler, query: str) -> VertexError | None:
         header = handler.headers.get("authorization", "")
         scheme, _, token = header.strip().partition(" ")
         token = token.strip()
@@ -612,7 +484,12 @@ class VertexEmulator:
             )
         return None
 
-    def _handle(self, handler: _Handler) -> None:
+    def handle_http(self, handler: EmulatorHandler) -> None:
+        """Answer one HTTP request (called by the server's handler threads).
+
+        Args:
+            handler: The request handler.
+        """
         raw = handler.read_body()
         path, _, query = handler.path.partition("?")
         if path == "/token" and handler.command == "POST":
@@ -629,7 +506,7 @@ class VertexEmulator:
             handler.send_error_body(error)
 
     def _chat(
-        self, handler: _Handler, match: re.Match[str], query: str, raw: bytes, body: Any
+        self, handler: EmulatorHandler, match: re.Match[str], query: str, raw: bytes, body: Any
     ) -> None:
         auth = self._auth_error(handler, query)
         if auth is not None:
@@ -649,6 +526,16 @@ class VertexEmulator:
                     )
                 ],
             )
+        if location != self.location:
+            model = body.get("model") if isinstance(body, dict) else None
+            publisher, _, name = str(model or "google/unknown").partition("/")
+            raise VertexError(
+                404,
+                f"Publisher Model projects/{project}/locations/{location}/publishers/"
+                f"{publisher}/models/{name or publisher} was not found or your project does "
+                "not have access to it.",
+                "NOT_FOUND",
+            )
         item, delay = self._script.take()
         if delay > 0:
             self._stopping.wait(delay)
@@ -665,16 +552,6 @@ class VertexEmulator:
                 handler.write_chunk(b"data: [DONE]\n\n")
             handler.end_chunks()
             return
-        if location != self.location:
-            model = body.get("model") if isinstance(body, dict) else None
-            publisher, _, name = str(model or "google/unknown").partition("/")
-            raise VertexError(
-                404,
-                f"Publisher Model projects/{project}/locations/{location}/publishers/"
-                f"{publisher}/models/{name or publisher} was not found or your project does "
-                "not have access to it.",
-                "NOT_FOUND",
-            )
         if not isinstance(body, dict):
             raise self._body_error(raw, body)
         if endpoint == "openapi":

@@ -296,13 +296,17 @@ class Renderer:
         }
 
     def _envelope(self, choice: dict[str, Any]) -> dict[str, Any]:
-        return {
+        chunk = {
             "choices": [choice],
             "created": self.created,
             "id": self.id,
             "model": self.req.model.model,
             "object": "chat.completion.chunk",
         }
+        if self.req.model.family == "partner":
+            # §7: Vertex MaaS stream chunks were recorded without ``id`` and ``created``.
+            del chunk["id"], chunk["created"]
+        return chunk
 
     def chunks(self) -> list[dict[str, Any]]:
         """The streaming ``chat.completion.chunk`` objects (without ``[DONE]``).

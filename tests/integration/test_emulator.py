@@ -580,3 +580,12 @@ def test_keep_alive_connection_is_reused(vertex_emulator):
             )
             assert response.status_code == 200
             assert sse_payloads(response.text)[-1] == "[DONE]"
+
+
+def test_partner_model_stream_chunks_lack_id_and_created(vertex_emulator):
+    body = {"model": "meta/llama-3.3-70b-instruct-maas", "messages": HELLO, "stream": True}
+    payloads = sse_payloads(post(vertex_emulator, body).text)
+    assert payloads[-1] == "[DONE]"
+    for chunk in map(json.loads, payloads[:-1]):
+        assert "id" not in chunk and "created" not in chunk
+        assert chunk["model"] == "meta/llama-3.3-70b-instruct-maas"

@@ -569,3 +569,15 @@ def test_stream_signature_on_first_call_delta(emu):
     chunks = [json.loads(line[6:]) for line in text.split("\n") if line.startswith("data: {")]
     call = chunks[0]["choices"][0]["delta"]["tool_calls"][0]
     assert emu.signature_issued(call["extra_content"]["google"]["thought_signature"])
+
+
+def test_mixed_image_detail_refused_before_gemini3(emu):
+    url = f"data:image/png;base64,{PNG}"
+    content = [
+        {"type": "text", "text": "compare"},
+        {"type": "image_url", "image_url": {"url": url, "detail": "low"}},
+        {"type": "image_url", "image_url": {"url": url, "detail": "high"}},
+    ]
+    messages = [{"role": "user", "content": content}]
+    assert "detail" in error_of(post(emu, {"model": FLASH, "messages": messages}))["message"]
+    ok(post(emu, {"model": G3, "messages": messages}))
