@@ -18,6 +18,7 @@ from langchain_vertex_openai._google import check_no_conflict, google_settings
 from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
 from langchain_vertex_openai._thoughts import ThoughtSplitter
+from langchain_vertex_openai._tools import gemini_response_format
 
 _SDK_OPTIONS = {"extra_headers": "headers", "extra_query": "extra_query", "timeout": "timeout"}
 
@@ -86,6 +87,8 @@ def prepare_call(
     if google:
         params = deep_merge(params, {"extra_body": {"google": google}})
     check_no_conflict(params)
+    if "response_format" in params:
+        params["response_format"] = gemini_response_format(params["response_format"])
     params.pop("stream", None)
     if stream:
         params["stream"] = True

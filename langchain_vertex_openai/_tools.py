@@ -104,6 +104,20 @@ def gemini_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def gemini_response_format(response_format: Any) -> Any:
+    """Cut a `json_schema` response format's schema to what Gemini accepts.
+
+    Agents (e.g. `create_agent`'s provider strategy) bind raw pydantic schemas with
+    `$defs` and `anyOf`; the rewrite is idempotent for schemas already cut.
+    """
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        return response_format
+    spec = dict(response_format.get("json_schema") or {})
+    if isinstance(spec.get("schema"), dict):
+        spec["schema"] = gemini_schema(spec["schema"])
+    return {**response_format, "json_schema": spec}
+
+
 _SEARCH_TOOL_KEYS = ("google_search", "google_search_retrieval")
 
 

@@ -360,13 +360,26 @@ def _arguments(tool: ToolSpec, source: ValueSource) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
+def _called_this_turn(messages: list[Msg]) -> set[str]:
+    """Names of the tools already called since the last user message."""
+    user = _last_user(messages)
+    start = messages.index(user) + 1 if user is not None else 0
+    return {call.name for msg in messages[start:] for call in msg.tool_calls}
+
+
 def _plan_calls(req: ChatRequest, user_text: str) -> list[PlannedCall]:
     tools = req.tools
+    last = req.messages[-1] if req.messages else None
+    if last is not None and last.role == "tool":
+        # Forced again after results: move on to a tool not used yet this turn (an
+        # agent's structured-output tool, say) instead of repeating the same call.
+        called = _called_this_turn(req.messages)
+        tools = [t for t in tools if t.name not in called] or tools
     mentions = _mentions(user_text, tools)
     whole = ValueSource(user_text)
     forced = req.tool_choice == "required" or req.forced_tool is not None
     if req.forced_tool is not None:
-        tool = next(t for t in tools if t.name == req.forced_tool)
+        tool = next(t for t in req.tools if t.name == req.forced_tool)
         return [PlannedCall(tool.name, _arguments(tool, whole))]
     calls: list[PlannedCall] = []
     for i, (_, end, tool) in enumerate(mentions):
@@ -486,10 +499,10 @@ def plan_reply(req: ChatRequest, *, safety_trigger: str | None) -> Plan:
     if wants_tools and (forced or (last is not None and last.role != "tool")):
         plan.tool_calls = _plan_calls(req, user_text)
     if not plan.tool_calls:
-        if last is not None and last.role == "tool":
-            plan.content = _tool_results(req.messages)
-        elif req.response_format is not None:
+        if req.response_format is not None:
             plan.content = _structured(req, req.response_format)
+        elif last is not None and last.role == "tool":
+            plan.content = _tool_results(req.messages)
         else:
             plan.content = text_answer(req)
     if req.thinking.enabled and req.thinking.include_thoughts:
