@@ -1,20 +1,48 @@
-"""LangChain integration for Vertex AI's OpenAI-compatible Chat Completions endpoint."""
+"""LangChain integration for Vertex AI's OpenAI-compatible Chat Completions endpoint.
 
-from langchain_vertex_openai._errors import (
-    VertexAPIError,
-    VertexAuthenticationError,
-    VertexBadRequestError,
-    VertexConnectionError,
-    VertexContextOverflowError,
-    VertexNotFoundError,
-    VertexPermissionDeniedError,
-    VertexRateLimitError,
-    VertexServerError,
-    VertexTimeoutError,
-)
+Public names are imported on first use, so importing the package (as the bundled
+pytest plugin does in every test session) stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from langchain_vertex_openai._version import __version__
-from langchain_vertex_openai.auth import GoogleCredentialsProvider, VertexAuthError
-from langchain_vertex_openai.chat_models import ChatVertexOpenAI
+
+if TYPE_CHECKING:
+    from langchain_vertex_openai._errors import (
+        VertexAPIError,
+        VertexAuthenticationError,
+        VertexBadRequestError,
+        VertexConnectionError,
+        VertexContextOverflowError,
+        VertexNotFoundError,
+        VertexPermissionDeniedError,
+        VertexRateLimitError,
+        VertexServerError,
+        VertexTimeoutError,
+    )
+    from langchain_vertex_openai.auth import GoogleCredentialsProvider, VertexAuthError
+    from langchain_vertex_openai.chat_models import ChatVertexOpenAI
+
+_ERRORS = "langchain_vertex_openai._errors"
+_LAZY = {
+    "ChatVertexOpenAI": "langchain_vertex_openai.chat_models",
+    "GoogleCredentialsProvider": "langchain_vertex_openai.auth",
+    "VertexAuthError": "langchain_vertex_openai.auth",
+    "VertexAPIError": _ERRORS,
+    "VertexAuthenticationError": _ERRORS,
+    "VertexBadRequestError": _ERRORS,
+    "VertexConnectionError": _ERRORS,
+    "VertexContextOverflowError": _ERRORS,
+    "VertexNotFoundError": _ERRORS,
+    "VertexPermissionDeniedError": _ERRORS,
+    "VertexRateLimitError": _ERRORS,
+    "VertexServerError": _ERRORS,
+    "VertexTimeoutError": _ERRORS,
+}
 
 __all__ = [
     "ChatVertexOpenAI",
@@ -32,3 +60,17 @@ __all__ = [
     "VertexTimeoutError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
