@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
 
 import pytest
 from langchain_core.exceptions import OutputParserException
@@ -22,14 +21,14 @@ class Sentiment(str, Enum):
 
 class Address(BaseModel):
     city: str = Field(description="City name")
-    country: Optional[str] = Field(default=None, description="Country, if stated")
+    country: str | None = Field(default=None, description="Country, if stated")
 
 
 class Contact(BaseModel):
     """A person mentioned in the document."""
 
     name: str
-    age: Optional[int] = Field(default=None, ge=0)
+    age: int | None = Field(default=None, ge=0)
     sentiment: Sentiment
     addresses: list[Address] = Field(default_factory=list)
 
