@@ -7,14 +7,10 @@ project are available, otherwise against the bundled emulator (and it says so).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-from collections.abc import Iterator
 
+from _common import chat_model
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
-
-from langchain_vertex_openai import ChatVertexOpenAI
 
 
 @tool
@@ -23,36 +19,8 @@ def get_weather(city: str) -> str:
     return f"It is sunny and 21°C in {city}."
 
 
-def _real_vertex_available() -> bool:
-    try:
-        import google.auth
-
-        _, adc_project = google.auth.default()
-    except Exception:
-        return False
-    return bool(os.environ.get("GOOGLE_CLOUD_PROJECT") or adc_project)
-
-
-@contextlib.contextmanager
-def chat_model() -> Iterator[ChatVertexOpenAI]:
-    if _real_vertex_available():
-        print("Using Vertex AI with your application-default credentials.\n")
-        yield ChatVertexOpenAI(model="gemini-2.5-flash")
-        return
-    from langchain_vertex_openai.testing import VertexEmulator
-
-    with VertexEmulator() as emulator:
-        print(
-            "No Google credentials/project found: using the bundled Vertex emulator at\n"
-            f"  {emulator.base_url}\n(deterministic replies, real HTTP, real token refresh).\n"
-        )
-        yield ChatVertexOpenAI(
-            model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
-        )
-
-
 def main() -> None:
-    with chat_model() as llm:
+    with chat_model(model="gemini-2.5-flash") as llm:
         print("== invoke")
         reply = llm.invoke(
             [SystemMessage("You are concise."), HumanMessage("Repeat exactly: Hello from Gemini")]

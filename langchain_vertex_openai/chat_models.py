@@ -143,6 +143,43 @@ class ChatVertexOpenAI(BaseChatModel):
         Gemini's thought signatures are kept in `additional_kwargs` and sent back
         automatically when you pass the returned `AIMessage` back in the history.
 
+    ??? info "Structured output"
+
+        ```python
+        from pydantic import BaseModel
+
+        class Contact(BaseModel):
+            name: str
+            age: int | None = None
+
+        llm.with_structured_output(Contact).invoke("Ada Lovelace, 36, ...")
+        # Contact(name="Ada Lovelace", age=36)
+        ```
+
+        `method="json_schema"` (default, Gemini's native structured output),
+        `"function_calling"` or `"json_mode"`; `include_raw=True` returns
+        `{"raw", "parsed", "parsing_error"}`.
+
+    ??? info "Multimodal"
+
+        ```python
+        from langchain_core.messages import HumanMessage
+
+        llm.invoke([HumanMessage(content=[
+            {"type": "text", "text": "Describe this."},
+            {"type": "image", "url": "gs://bucket/cat.png"},
+            {"type": "file", "base64": pdf_b64, "mime_type": "application/pdf"},
+        ])])
+        ```
+
+    ??? info "Thinking"
+
+        ```python
+        llm = ChatVertexOpenAI(model="gemini-2.5-flash", include_thoughts=True)
+        msg = llm.invoke("Why is the sky blue?")
+        msg.additional_kwargs["reasoning_content"]  # thoughts, never in msg.content
+        ```
+
     ??? info "Token usage"
 
         ```python
