@@ -68,7 +68,18 @@ def _warn_ignored(name: str) -> None:
     )
 
 
-def _assistant_dict(message: AIMessage, *, google_model: bool) -> dict[str, Any]:
+_TEXT_WITH_CALLS_REFUSED = ("gemini-3.5", "gemini-3.6")
+"""Models that answer an opaque 400 to text beside tool calls (Vertex notes §3)."""
+
+
+def refuses_text_with_calls(model: str) -> bool:
+    """Whether `model` rejects an assistant turn holding both text and tool calls."""
+    return model.removeprefix("google/").startswith(_TEXT_WITH_CALLS_REFUSED)
+
+
+def _assistant_dict(
+    message: AIMessage, *, google_model: bool, text_with_calls: bool = True
+) -> dict[str, Any]:
     text = content_to_text(message.content)
     result: dict[str, Any] = {"role": "assistant", "content": text or None}
     if message.name:
@@ -91,6 +102,9 @@ def _assistant_dict(message: AIMessage, *, google_model: bool) -> dict[str, Any]
         for call in message.invalid_tool_calls
     ]
     if tool_calls:
+        if not text_with_calls:
+            # The preamble text is dropped from history; the calls are what matter.
+            result["content"] = None
         result["tool_calls"] = attach_call_signatures(
             tool_calls, signatures, needs_placeholder=google_model
         )
@@ -113,13 +127,18 @@ def _tool_dict(message: ToolMessage, budget: MediaBudget) -> dict[str, Any]:
 
 
 def message_to_dict(
-    message: BaseMessage, *, google_model: bool = True, budget: MediaBudget | None = None
+    message: BaseMessage,
+    *,
+    google_model: bool = True,
+    budget: MediaBudget | None = None,
+    text_with_calls: bool = True,
 ) -> dict[str, Any]:
     """Convert one LangChain message into a Chat Completions message dict.
 
     Args:
         message: The message.
         google_model: Whether the model is Gemini (thought-signature placeholders).
+        text_with_calls: Whether the model accepts text beside tool calls.
         budget: Inline media counted so far in this request.
     """
     budget = budget if budget is not None else MediaBudget()
@@ -134,7 +153,7 @@ def message_to_dict(
             result["name"] = message.name
         return result
     if isinstance(message, AIMessage):
-        return _assistant_dict(message, google_model=google_model)
+        return _assistant_dict(message, google_model=google_model, text_with_calls=text_with_calls)
     if isinstance(message, ToolMessage):
         return _tool_dict(message, budget)
     if isinstance(message, FunctionMessage):
@@ -202,7 +221,12 @@ def build_body(
     for position, message in enumerate(messages):
         try:
             body["messages"].append(
-                message_to_dict(message, google_model=google_model, budget=budget)
+                message_to_dict(
+                    message,
+                    google_model=google_model,
+                    budget=budget,
+                    text_with_calls=not refuses_text_with_calls(str(body.get("model", ""))),
+                )
             )
         except ValueError as error:
             msg = f"Message {position} ({message.type}): {error}"

@@ -139,3 +139,12 @@ def test_build_body_drops_none_and_parameters_vertex_ignores_with_a_warning(monk
         "messages": [{"role": "user", "content": "hi"}],
     }
     assert any("logit_bias" in str(w.message) for w in caught)
+
+
+def test_text_beside_tool_calls_is_dropped_only_for_models_that_refuse_it():
+    ai = AIMessage(content="Let me check.", tool_calls=[{"name": "f", "args": {}, "id": "c1"}])
+    history = [HumanMessage("hi"), ai, ToolMessage("ok", tool_call_id="c1")]
+    refused = build_body(history, {"model": "google/gemini-3.6-flash"}, google_model=True)
+    assert refused["messages"][1]["content"] is None
+    kept = build_body(history, {"model": "google/gemini-2.5-flash"}, google_model=True)
+    assert kept["messages"][1]["content"] == "Let me check."
