@@ -232,7 +232,22 @@ def build_body(
             msg = f"Message {position} ({message.type}): {error}"
             raise ValueError(msg) from error
     _check_detail(str(body.get("model", "")), budget)
+    if google_model:
+        _check_not_empty(body["messages"])
     return body
+
+
+def _check_not_empty(messages: list[dict[str, Any]]) -> None:
+    # Gemini refuses a turn without parts ("must include at least one parts field").
+    for position, message in enumerate(messages):
+        if message["role"] in ("user", "system", "assistant") and not (
+            message.get("content") or message.get("tool_calls")
+        ):
+            msg = (
+                f"Message {position} ({message['role']}) is empty; Gemini rejects messages "
+                "without content. Remove it or give it text."
+            )
+            raise ValueError(msg)
 
 
 def _check_detail(model: str, budget: MediaBudget) -> None:

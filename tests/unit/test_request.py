@@ -148,3 +148,18 @@ def test_text_beside_tool_calls_is_dropped_only_for_models_that_refuse_it():
     assert refused["messages"][1]["content"] is None
     kept = build_body(history, {"model": "google/gemini-2.5-flash"}, google_model=True)
     assert kept["messages"][1]["content"] == "Let me check."
+
+
+def test_empty_messages_are_refused_before_gemini_does():
+    with pytest.raises(ValueError, match=r"Message 1 \(assistant\) is empty"):
+        build_body(
+            [HumanMessage("hi"), AIMessage(""), HumanMessage("again")],
+            {"model": "google/gemini-2.5-flash"},
+            google_model=True,
+        )
+    body = build_body(
+        [HumanMessage("hi"), AIMessage("")],
+        {"model": "meta/llama-3.3-70b-instruct-maas"},
+        google_model=False,
+    )
+    assert body["messages"][1]["content"] is None
