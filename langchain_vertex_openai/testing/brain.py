@@ -2,8 +2,15 @@
 
 Rules, in order (the same request always gets the same answer):
 
-1. **Safety**: if the last user text contains the emulator's ``safety_trigger``, the answer is
-   blocked (``finish_reason: "content_filter"``, no content).
+1. **Safety** (emulator choices; the notes document only the ``safety_settings`` keys, §4):
+   - the last user text contains ``safety_prompt_trigger``: the prompt is blocked (Vertex's
+     native API answers no candidates and ``promptFeedback.blockReason``; the rendering on
+     this endpoint is chosen in ``wire.py``). Reason ``PROHIBITED_CONTENT``, which
+     ``safety_settings`` cannot lower, so settings never unblock it;
+   - else it contains ``safety_trigger``: the answer is blocked (``finish_reason:
+     "content_filter"``, no content), attributed to ``HARM_CATEGORY_DANGEROUS_CONTENT`` —
+     unless ``safety_settings`` sets that category to ``BLOCK_NONE`` or ``OFF``, which
+     lets the answer through (so tests can see that settings reach the server).
 2. **Tools** (bound tools and ``tool_choice`` not ``"none"``):
    - ``required`` / ``validated``-forced / a named function object: always call (the named
      function, else the tool mentioned in the last user text, else the first tool);
@@ -27,8 +34,11 @@ Rules, in order (the same request always gets the same answer):
 4. **Text**: ``Repeat exactly: X`` -> ``X``; ``say "X"`` -> ``X``; "what did I say" ->
    ``You said: "..."; "..."`` listing the earlier user turns (with their count); "what is my
    name" -> the name given earlier as "my name is X"; otherwise
-   ``Emulated reply from <model>: <last user text, truncated to 200 chars>``, plus a note of
-   the attachments (images / audio) received.
+   ``Emulated reply from <model>: <last user text, truncated to 200 chars>``, plus
+   `` (received: <media>)`` when that message carried media, e.g. ``1 image/png (70 B),
+   1 application/pdf (gs://bucket/x.pdf)`` (decoded sizes of inline data, URIs named;
+   see ``media.describe``). Tool-result answers (rule 2) describe each result's media the
+   same way.
 5. **Thoughts** (``include_thoughts``): a one-paragraph summary that mentions the plan.
 """
 
@@ -39,6 +49,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_vertex_openai.testing.media import describe as describe_media
 from langchain_vertex_openai.testing.request import ChatRequest, Msg, ToolSpec
 
 _QUOTED = re.compile(r"\"([^\"]*)\"|(?<![\w])'([^']+)'(?![\w])")
@@ -92,7 +103,8 @@ class Plan:
         content: Answer text (without thoughts), or None.
         tool_calls: Tool calls to make.
         thought: Thought summary text (only with ``include_thoughts``).
-        blocked: Safety block (``content_filter``).
+        blocked: Safety block of the answer (``content_filter``).
+        prompt_blocked: Safety block of the prompt (no choices at all).
         scripted: Whether a test script supplied this answer (no truncation / stop).
         finish_reason: Explicit finish reason.
         usage: Explicit usage object (verbatim).
@@ -104,6 +116,7 @@ class Plan:
     tool_calls: list[PlannedCall] = field(default_factory=list)
     thought: str | None = None
     blocked: bool = False
+    prompt_blocked: bool = False
     scripted: bool = False
     finish_reason: str | None = None
     usage: dict[str, Any] | None = None
@@ -408,7 +421,8 @@ def _tool_results(messages: list[Msg]) -> str:
                 name = by_id[0].name
             elif pos < len(caller.tool_calls):
                 name = caller.tool_calls[pos].name
-        parts.append(f"{name or 'tool'}: {msg.text}")
+        received = f" (received: {describe_media(msg.media)})" if msg.media else ""
+        parts.append(f"{name or 'tool'}: {msg.text}{received}")
     return "Based on the tool results: " + "; ".join(parts)
 
 
@@ -445,8 +459,8 @@ def text_answer(req: ChatRequest) -> str:
     if len(echo) > 200:
         echo = echo[:197] + "..."
     answer = f"Emulated reply from {req.model.model}: {echo}".rstrip()
-    if user and (user.images or user.audios):
-        answer += f" (received {user.images} image(s), {user.audios} audio clip(s))"
+    if user and user.media:
+        answer += f" (received: {describe_media(user.media)})"
     return answer
 
 
@@ -478,19 +492,30 @@ def _thought(req: ChatRequest, plan: Plan) -> str:
     return f'**Considering the request**\n\nThe user wrote: "{excerpt}". I will {action}.\n\n'
 
 
-def plan_reply(req: ChatRequest, *, safety_trigger: str | None) -> Plan:
+#: The category the answer-block trigger is attributed to (emulator choice).
+SAFETY_CATEGORY = "HARM_CATEGORY_DANGEROUS_CONTENT"
+_UNBLOCKING = frozenset({"BLOCK_NONE", "OFF"})
+
+
+def plan_reply(
+    req: ChatRequest, *, safety_trigger: str | None, prompt_trigger: str | None = None
+) -> Plan:
     """Decide the answer to a validated request (see the module docstring).
 
     Args:
         req: The validated request.
-        safety_trigger: Text that triggers a safety block, or None.
+        safety_trigger: Text that blocks the answer, or None.
+        prompt_trigger: Text that blocks the prompt, or None.
 
     Returns:
         The plan.
     """
     user = _last_user(req.messages)
     user_text = user.text if user else ""
-    if safety_trigger and safety_trigger in user_text:
+    if prompt_trigger and prompt_trigger in user_text:
+        return Plan(prompt_blocked=True)
+    lifted = req.safety.get(SAFETY_CATEGORY) in _UNBLOCKING
+    if safety_trigger and safety_trigger in user_text and not lifted:
         return Plan(blocked=True)
     plan = Plan()
     last = req.messages[-1] if req.messages else None

@@ -25,6 +25,25 @@ class CallRef:
     signature: str | None
 
 
+@dataclass(frozen=True)
+class MediaItem:
+    """One media input the request carried (a content part or a tool-result part, §8/§4).
+
+    Attributes:
+        mime_type: The effective MIME type (declared, from a data URI, an ``input_audio``
+            format, or guessed from a URI's extension).
+        size: Decoded size in bytes of inline data, or None for a URI.
+        uri: The ``gs://`` / ``https://`` URI, or None for inline data.
+        via: The part that carried it: ``image_url``, ``input_audio``, ``file_data`` or
+            ``inline_data``.
+    """
+
+    mime_type: str
+    size: int | None = None
+    uri: str | None = None
+    via: str = "image_url"
+
+
 @dataclass
 class Msg:
     """One message of the request, normalised.
@@ -41,6 +60,8 @@ class Msg:
         name: ``name`` of the message (function name of a legacy ``function`` message).
         signature: ``extra_content.google.thought_signature`` on the message itself.
         image_details: ``detail`` values of the message's ``image_url`` parts.
+        media: Every media item of the message, in order (content parts, then the
+            ``extra_content.google.parts`` of a tool message).
     """
 
     index: int
@@ -53,6 +74,7 @@ class Msg:
     name: str | None = None
     signature: str | None = None
     image_details: list[str] = field(default_factory=list)
+    media: list[MediaItem] = field(default_factory=list)
 
 
 @dataclass
@@ -106,6 +128,7 @@ class ChatRequest:
         response_format: The ``response_format`` object, if any.
         thinking: Effective thinking settings.
         stream_function_call_arguments: ``extra_body.google.stream_function_call_arguments``.
+        safety: ``extra_body.google.safety_settings`` as ``{category: threshold}``.
         body: The raw request body.
     """
 
@@ -121,4 +144,5 @@ class ChatRequest:
     response_format: dict[str, Any] | None = None
     thinking: Thinking = field(default_factory=Thinking)
     stream_function_call_arguments: bool = False
+    safety: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=dict)

@@ -28,7 +28,9 @@ ALWAYS (both modes: the real endpoint refuses these too):
         ``exclusiveMaximum``, ``propertyNames``, ``additionalProperties`` anywhere, or a top
         level that is not ``type: object`` (§9); invalid or duplicate function names;
         ``tool_choice`` naming an unbound function or ``required`` without tools (emulator choice).
-    A13 ``extra_body.google`` values of the wrong type or enum, ``cached_content`` on global (§4).
+    A13 ``extra_body.google`` values of the wrong type or enum (``thinking_level`` names,
+        ``safety_settings`` category/threshold/method names, ``thinking_budget`` below -1),
+        ``cached_content`` on global (§4).
 STRICT ONLY (Vertex silently ignores these, §3; answered with the Gemini API's wording
 ``Invalid JSON payload received. Unknown name "X": Cannot find field.``):
     S1  top-level fields not in the documented table, e.g. ``stream_options``, ``logprobs``,
@@ -106,6 +108,24 @@ _THRESHOLDS = frozenset(
         "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
     }
 )
+#: HarmCategory values of Vertex's v1 API (the notes only give the ``HARM_CATEGORY_`` prefix).
+HARM_CATEGORIES = frozenset(
+    {
+        "HARM_CATEGORY_UNSPECIFIED",
+        "HARM_CATEGORY_HATE_SPEECH",
+        "HARM_CATEGORY_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_HARASSMENT",
+        "HARM_CATEGORY_SEXUALLY_EXPLICIT",
+        "HARM_CATEGORY_CIVIC_INTEGRITY",
+        "HARM_CATEGORY_IMAGE_HATE",
+        "HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT",
+        "HARM_CATEGORY_IMAGE_HARASSMENT",
+        "HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT",
+        "HARM_CATEGORY_JAILBREAK",
+    }
+)
+_METHODS = frozenset({"SEVERITY", "PROBABILITY", "HARM_BLOCK_METHOD_UNSPECIFIED"})
+_LEVELS = frozenset({"minimal", "low", "medium", "high"})
 #: §5: reasoning_effort -> thinking budget on Gemini 2.5.
 EFFORT_BUDGETS = {"none": 0, "minimal": 1024, "low": 1024, "medium": 8192, "high": 24576}
 _EFFORTS = frozenset(EFFORT_BUDGETS)
@@ -155,6 +175,7 @@ def validate_chat_request(
     if strict and unknowns:
         raise rc.unknown(unknowns)
     req.thinking = _thinking(body, google, model, strict)
+    req.safety = {s["category"]: s["threshold"] for s in google.get("safety_settings") or []}
     req.stream_function_call_arguments = google.get("stream_function_call_arguments") is True
     if model.is_gemini:
         _conversation(req, signature_calls)
@@ -236,8 +257,19 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
         for key, kind in (("include_thoughts", bool), ("thinking_budget", int)):
             if config.get(key) is not None:
                 expect(config[key], kind, f"{path}.thinking_config.{key}")
-        if config.get("thinking_level") is not None:
-            expect(config["thinking_level"], str, f"{path}.thinking_config.thinking_level")
+        level = config.get("thinking_level")
+        if (
+            level is not None
+            and expect(level, str, f"{path}.thinking_config.thinking_level") not in _LEVELS
+        ):
+            raise rc.invalid_value(f"{path}.thinking_config.thinking_level", level, "ThinkingLevel")
+        budget = config.get("thinking_budget")
+        if budget is not None and budget < -1:
+            # §5: -1 is dynamic, 0 off, positive a cap; other values refused (wording: emulator).
+            raise plain_invalid_argument(
+                f"Unable to submit request because thinking_budget is {budget}; use -1 "
+                "(dynamic), 0 or a positive number of tokens."
+            )
     field_kind: type
     for key, field_kind in (
         ("thought_tag_marker", str),
@@ -253,13 +285,15 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
             where = f"{path}.safety_settings[{i}]"
             expect(item, dict, where)
             check_keys(item, _SAFETY_KEYS, where, unknowns)
-            category = item.get("category")
-            if not (isinstance(category, str) and category.startswith("HARM_CATEGORY_")):
-                raise rc.invalid_value(f"{where}.category", category, "HarmCategory")
+            # Protobuf-JSON enum parsing: unknown names are 400s (§4 lists the keys).
+            if item.get("category") not in HARM_CATEGORIES:
+                raise rc.invalid_value(f"{where}.category", item.get("category"), "HarmCategory")
             if item.get("threshold") not in _THRESHOLDS:
                 raise rc.invalid_value(
                     f"{where}.threshold", item.get("threshold"), "HarmBlockThreshold"
                 )
+            if item.get("method") is not None and item["method"] not in _METHODS:
+                raise rc.invalid_value(f"{where}.method", item["method"], "HarmBlockMethod")
     cached = google.get("cached_content")
     if cached is not None:
         expect(cached, str, f"{path}.cached_content")

@@ -5,12 +5,11 @@ The rule catalogue (always vs strict-only) is documented at the top of ``rules.p
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from typing import Any, TypeVar
 
+from langchain_vertex_openai.testing import media
 from langchain_vertex_openai.testing.catalog import ModelInfo
 from langchain_vertex_openai.testing.errors import (
     VertexError,
@@ -60,10 +59,6 @@ FORBIDDEN_SCHEMA_KEYS = frozenset(
 )
 #: Gemini's function-name rule (its documented error text is used below).
 _FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
-_DATA_URI = re.compile(
-    r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[^;,]+)*?);base64,(?P<data>.*)$", re.S
-)
-_URL_SCHEMES = ("https://", "http://", "gs://", "data:")
 
 
 def expect(value: Any, kind: type[T], path: str) -> T:
@@ -152,38 +147,6 @@ def _extra_content(obj: dict[str, Any], path: str, out: Unknowns) -> str | None:
     return expect(signature, str, f"{where}.thought_signature")
 
 
-def _decode_base64(data: str, path: str) -> None:
-    cleaned = "".join(data.split())
-    padded = cleaned + "=" * (-len(cleaned) % 4)
-    for altchars in (None, b"-_"):
-        try:
-            if cleaned:
-                base64.b64decode(padded.encode("ascii"), altchars=altchars, validate=True)
-                return
-        except (binascii.Error, ValueError):
-            continue
-    shown = cleaned[:40]
-    raise invalid_argument(
-        f"Invalid value at '{path}' (TYPE_BYTES), Base64 decoding failed for \"{shown}\"", path
-    )
-
-
-def _check_uri(url: str, path: str) -> None:
-    """A5: data URIs must be ``data:<mime>;base64,<data>``; other schemes are limited."""
-    if url.startswith("data:"):
-        match = _DATA_URI.match(url)
-        if match is None or not match.group("mime"):
-            # Emulator choice of wording (the notes only say "malformed data URI" is a 400).
-            raise invalid_argument(
-                f"Invalid data URI at '{path}': expected data:<MIME type>;base64,<data>.", path
-            )
-        _decode_base64(match.group("data"), path)
-    elif not url.startswith(_URL_SCHEMES):
-        raise invalid_argument(
-            f"Invalid URL at '{path}': supported schemes are https, http, gs and data.", path
-        )
-
-
 def _part(part: Any, path: str, msg: Msg, out: Unknowns) -> None:
     if isinstance(part, str):
         msg.text = f"{msg.text}\n{part}" if msg.text else part
@@ -202,22 +165,13 @@ def _part(part: Any, path: str, msg: Msg, out: Unknowns) -> None:
             check_keys(image, frozenset({"url", "detail"}), f"{path}.image_url", out)
             if image.get("detail") is not None:
                 msg.image_details.append(expect(image["detail"], str, f"{path}.image_url.detail"))
-        _check_uri(expect(url, str, f"{path}.image_url.url"), f"{path}.image_url.url")
+        url = expect(url, str, f"{path}.image_url.url")
+        msg.media.append(media.image_url(url, f"{path}.image_url.url"))
         msg.images += 1
     elif kind == "input_audio":
         audio = expect(part.get("input_audio"), dict, f"{path}.input_audio")
         check_keys(audio, frozenset({"data", "format"}), f"{path}.input_audio", out)
-        data, fmt = audio.get("data"), audio.get("format")
-        if not isinstance(data, str) or not data or not isinstance(fmt, str) or not fmt:
-            # §8/§11: input_audio needs both data and format (wording: emulator choice).
-            raise invalid_argument(
-                f"Invalid value at '{path}.input_audio': both 'data' and 'format' are required.",
-                f"{path}.input_audio",
-            )
-        if data.startswith(_URL_SCHEMES):
-            _check_uri(data, f"{path}.input_audio.data")
-        else:
-            _decode_base64(data, f"{path}.input_audio.data")
+        msg.media.append(media.input_audio(audio, f"{path}.input_audio"))
         msg.audios += 1
     else:
         # §11: only text, image_url and input_audio parts (wording: emulator choice).
@@ -310,6 +264,15 @@ def parse_messages(raw: Any, strict: bool, out: Unknowns) -> list[Msg]:
         call_id = item.get("tool_call_id")
         if call_id is not None:
             msg.tool_call_id = expect(call_id, str, f"{path}.tool_call_id")
+        parts = ((item.get("extra_content") or {}).get("google") or {}).get("parts")
+        if parts is not None:
+            where = f"{path}.extra_content.google"
+            if msg.role == "tool":
+                msg.media.extend(media.tool_parts(parts, f"{where}.parts", out))
+            else:
+                # §4 documents parts on tool messages only; elsewhere they are reported in
+                # strict mode and ignored otherwise (emulator choice).
+                out.append(("parts", where))
         messages.append(msg)
     return messages
 

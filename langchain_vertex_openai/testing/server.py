@@ -88,7 +88,12 @@ class VertexEmulator:
         token_lifetime: Lifetime in seconds of issued tokens.
         tool_call_id_style: ``function_name`` (Vertex samples), ``empty`` or ``numeric`` (§7).
         usage_style: ``vertex`` (reasoning in details) or ``gemini_api`` (hidden, §5).
-        safety_trigger: Text that makes the answer blocked (``content_filter``); None: never.
+        safety_trigger: Text in the last user message that blocks the answer
+            (``finish_reason: "content_filter"``, no content); ``safety_settings`` with
+            ``HARM_CATEGORY_DANGEROUS_CONTENT`` at ``BLOCK_NONE``/``OFF`` lift it. None: never.
+        safety_prompt_trigger: Text in the last user message that blocks the prompt itself:
+            HTTP 200 with an empty ``choices`` list (see ``wire.py``); settings cannot lift
+            it. Checked first (the default contains ``safety_trigger``). None: never.
         verbose: Log each request to stderr.
     """
 
@@ -104,6 +109,7 @@ class VertexEmulator:
         tool_call_id_style: IdStyle = "function_name",
         usage_style: UsageStyle = "vertex",
         safety_trigger: str | None = "EMULATOR_BLOCK",
+        safety_prompt_trigger: str | None = "EMULATOR_BLOCK_PROMPT",
         verbose: bool = False,
     ) -> None:
         self.strict = strict
@@ -112,6 +118,7 @@ class VertexEmulator:
         self.host = host
         self.token_lifetime = token_lifetime
         self.safety_trigger = safety_trigger
+        self.safety_prompt_trigger = safety_prompt_trigger
         self.verbose = verbose
         self.settings = Settings(id_style=tool_call_id_style, usage_style=usage_style)
         self._requested_port = port
@@ -570,7 +577,11 @@ class VertexEmulator:
             return
         plan = item.plan if isinstance(item, ReplyItem) else None
         if plan is None:
-            plan = plan_reply(request, safety_trigger=self.safety_trigger)
+            plan = plan_reply(
+                request,
+                safety_trigger=self.safety_trigger,
+                prompt_trigger=self.safety_prompt_trigger,
+            )
         renderer = Renderer(request, plan, self.settings, self._signatures)
         if not request.stream:
             handler.send_json(200, renderer.completion())

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_vertex_openai.testing.brain import Plan, PlannedCall
+from langchain_vertex_openai.testing.media import tokens as media_tokens
 from langchain_vertex_openai.testing.request import ChatRequest
 from langchain_vertex_openai.testing.state import SignatureBook, new_response_id
 
@@ -56,7 +57,9 @@ def count_tokens(text: str | None) -> int:
 
 
 def prompt_tokens(req: ChatRequest) -> int:
-    """Deterministic prompt token count: text/4 + 3 per message, 258 per image, 100 per clip.
+    """Deterministic prompt token count: text/4 + 3 per message, plus media tokens.
+
+    Media: 258 per image/PDF/text file, 100 per audio clip, 300 per video (``media.tokens``).
 
     Args:
         req: The validated request.
@@ -66,7 +69,7 @@ def prompt_tokens(req: ChatRequest) -> int:
     """
     total = 0
     for msg in req.messages:
-        total += 3 + count_tokens(msg.text) + 258 * msg.images + 100 * msg.audios
+        total += 3 + count_tokens(msg.text) + sum(media_tokens(m) for m in msg.media)
         for call in msg.tool_calls:
             total += count_tokens(call.name) + count_tokens(str(call.arguments))
     for tool in req.tools:
@@ -181,7 +184,7 @@ class Renderer:
         self.choices: list[_Choice] = []
         completion = 0
         reasoning = 0
-        for _ in range(max(1, req.n)):
+        for _ in range(0 if plan.prompt_blocked else max(1, req.n)):
             choice, used, thought_tokens = self._choice()
             self.choices.append(choice)
             completion += used
@@ -215,6 +218,9 @@ class Renderer:
         reasoning = reasoning_tokens(req, self.prompt)
         if plan.thought:
             reasoning = max(reasoning, count_tokens(plan.thought))
+            budget = req.thinking.budget
+            if budget is not None and budget > 0:
+                reasoning = min(reasoning, budget)  # §5: the budget caps thinking tokens.
         if plan.reasoning_tokens is not None:
             reasoning = plan.reasoning_tokens
         answer = plan.content
@@ -256,6 +262,13 @@ class Renderer:
 
     def completion(self) -> dict[str, Any]:
         """The non-streaming ``chat.completion`` body.
+
+        A blocked prompt (``plan.prompt_blocked``) gets HTTP 200 with ``"choices": []`` and
+        the usage (prompt tokens only). Emulator choice: the notes do not document this case;
+        Vertex's native API answers no candidates with ``promptFeedback.blockReason``, and
+        public reports of Gemini behind OpenAI-compatible layers describe an empty
+        ``choices`` list for ``PROHIBITED_CONTENT`` (affaan-m/ECC #1976,
+        aliasrobotics/cai #436), rather than a 400.
 
         Returns:
             The body.
@@ -314,6 +327,12 @@ class Renderer:
         Returns:
             The chunks in order; the last one carries the usage.
         """
+        if self.plan.prompt_blocked:
+            # One chunk with no choices and the usage, then [DONE] (see ``completion``).
+            chunk = self._envelope({})
+            chunk["choices"] = []
+            chunk["usage"] = self.usage
+            return [chunk]
         chunks: list[dict[str, Any]] = []
         for index, choice in enumerate(self.choices):
             deltas = self._deltas(choice)

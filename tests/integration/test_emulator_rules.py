@@ -415,7 +415,10 @@ def test_good_content_parts(emu):
         {"type": "input_audio", "input_audio": {"data": PNG, "format": "audio/mp3"}},
     ]
     body = ok(post(emu, {"model": FLASH, "messages": [{"role": "user", "content": content}]}))
-    assert "received 3 image(s), 1 audio clip(s)" in body["choices"][0]["message"]["content"]
+    assert body["choices"][0]["message"]["content"].endswith(
+        "(received: 1 image/png (24 B), 1 image/jpeg (gs://bucket/cat.jpg), "
+        "1 image/png (https://example.com/a.png), 1 audio/mp3 (24 B))"
+    )
     assert body["usage"]["prompt_tokens"] > 3 * 258
 
 
