@@ -26,6 +26,7 @@ from langchain_core.exceptions import (
     ModelNotFoundError,
     ModelPermissionDeniedError,
     ModelRateLimitError,
+    ModelRefusalError,
     ModelTimeoutError,
 )
 
@@ -60,6 +61,21 @@ class VertexServerError(openai.InternalServerError, ModelAPIError):
 
 class VertexAPIError(openai.APIStatusError, ModelError):
     """Any other HTTP error status from Vertex."""
+
+
+class VertexPromptBlockedError(ModelRefusalError):
+    """Gemini's safety filters blocked the prompt itself: Vertex returned no choices.
+
+    Not retried: the same prompt is blocked again. `safety_settings` cannot lift every
+    block (some categories are always enforced).
+    """
+
+    def __init__(self, usage: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            "Vertex AI returned no choices: the prompt was blocked by Gemini's safety "
+            "filters. Rephrase the input; safety_settings cannot lift every block."
+        )
+        self.usage = usage
 
 
 class VertexConnectionError(openai.APIConnectionError, ModelConnectionError):

@@ -19,6 +19,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_vertex_openai._errors import VertexPromptBlockedError
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
     SIGNATURES_KEY,
@@ -139,10 +140,18 @@ def _grounding(choice: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+# Gemini's native block reasons, reported to pass through some compatible layers.
+_SAFETY_FINISH_REASONS = frozenset(
+    {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY"}
+)
+
+
 def _finish_reason(raw: Any, has_tool_calls: bool) -> Any:
     # Vertex ends some tool turns with "stop"; the calls themselves decide.
     if has_tool_calls and raw in (None, "stop"):
         return "tool_calls"
+    if raw in _SAFETY_FINISH_REASONS:
+        return "content_filter"
     return raw
 
 
@@ -178,6 +187,8 @@ def chat_result_from_completion(
         msg = f"Vertex AI returned a response without choices: {str(completion)[:300]}"
         raise ValueError(msg)
     usage = completion.get("usage") or None
+    if not completion["choices"]:
+        raise VertexPromptBlockedError(usage)
     usage_metadata = usage_to_metadata(usage) if usage else None
     model_name = completion.get("model") or requested_model
     generations = []
@@ -224,6 +235,7 @@ class StreamState:
     finish_reason: str | None = None
     usage: dict[str, Any] | None = None
     chunk_count: int = 0
+    saw_choice: bool = False
     call_index_by_id: dict[str, int] = field(default_factory=dict)
     call_ids: list[str] = field(default_factory=list)
     signed_calls: set[str] = field(default_factory=set)
@@ -289,6 +301,7 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     choice = next((c for c in choices if c.get("index", 0) == 0), None)
     if choice is None:
         return None
+    state.saw_choice = True
     if choice.get("finish_reason"):
         state.finish_reason = choice["finish_reason"]
     delta = choice.get("delta") or {}
@@ -317,6 +330,26 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
         id=state.response_id,
         response_metadata={"model_provider": MODEL_PROVIDER},
     )
+
+
+def check_finished(state: StreamState) -> None:
+    """Raise unless the stream reached a finish reason.
+
+    Raises:
+        VertexPromptBlockedError: The stream carried usage but no choice at all: Vertex's
+            shape for a prompt blocked by safety filters.
+        ValueError: The stream stopped before the model finished (the caller reports it
+            as a broken connection).
+    """
+    if state.finish_reason is not None:
+        return
+    if not state.saw_choice and state.usage is not None:
+        raise VertexPromptBlockedError(state.usage)
+    msg = (
+        f"The Vertex AI stream ended after {state.chunk_count} chunks without a "
+        "finish_reason; the answer is incomplete."
+    )
+    raise ValueError(msg)
 
 
 def final_chunk(state: StreamState) -> AIMessageChunk:

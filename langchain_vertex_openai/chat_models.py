@@ -40,6 +40,7 @@ from langchain_vertex_openai._google import google_settings
 from langchain_vertex_openai._response import (
     StreamState,
     as_generation_chunk,
+    check_finished,
     chunk_to_message_chunk,
     final_chunk,
 )
@@ -512,12 +513,12 @@ class ChatVertexOpenAI(BaseChatModel):
 
     @staticmethod
     def _check_finished(state: StreamState) -> None:
-        if state.finish_reason is None:
-            msg = (
-                f"The Vertex AI stream ended after {state.chunk_count} chunks without a "
-                "finish_reason; the answer is incomplete."
-            )
-            raise VertexConnectionError(message=msg, request=httpx2.Request("POST", "/"))
+        try:
+            check_finished(state)
+        except ValueError as error:
+            raise VertexConnectionError(
+                message=str(error), request=httpx2.Request("POST", _COMPLETIONS_PATH)
+            ) from None
 
     # -- generation -------------------------------------------------------------------------
 

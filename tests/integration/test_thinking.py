@@ -12,7 +12,7 @@ import pytest
 from langchain_core.exceptions import ModelRefusalError
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
-from langchain_vertex_openai import ChatVertexOpenAI
+from langchain_vertex_openai import ChatVertexOpenAI, VertexPromptBlockedError
 from langchain_vertex_openai.testing import VertexEmulator
 
 FLASH = "gemini-2.5-flash"
@@ -245,18 +245,8 @@ def test_misspelled_safety_category_never_goes_unnoticed(emu):
     assert "safety_settings" in str(caught.value)
 
 
-_PROMPT_BLOCK_BUG = (
-    "client bug: a blocked prompt comes back as HTTP 200 with an empty `choices` list "
-    "(emulator choice, see wire.Renderer.completion); chat_result_from_completion returns a "
-    "ChatResult with no generations, so invoke() dies with IndexError, and in streams "
-    "ChatVertexOpenAI._check_finished raises VertexConnectionError 'stream ended ... without a "
-    "finish_reason; the answer is incomplete' instead of a clear safety error"
-)
 
 
-@pytest.mark.xfail(
-    reason=_PROMPT_BLOCK_BUG, strict=True, raises=(IndexError, openai.APIConnectionError)
-)
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 def test_blocked_prompt_raises_a_clear_safety_error(emu, stream):
     llm = model(emu)
@@ -266,13 +256,14 @@ def test_blocked_prompt_raises_a_clear_safety_error(emu, stream):
             return list(llm.stream("EMULATOR_BLOCK_PROMPT"))
         return llm.invoke("EMULATOR_BLOCK_PROMPT")
 
-    with pytest.raises((ModelRefusalError, ValueError), match="(?i)prompt.*blocked"):
+    with pytest.raises(VertexPromptBlockedError, match="(?i)prompt.*blocked") as info:
         run()
+    assert isinstance(info.value, ModelRefusalError)
 
 
 def test_blocked_prompt_is_not_lifted_by_settings_and_is_not_retried(emu):
     llm = model(emu, safety_settings={DANGEROUS: "OFF"})
-    with pytest.raises(Exception):  # noqa: B017 - the exact class is the bug above
+    with pytest.raises(VertexPromptBlockedError):
         llm.invoke("EMULATOR_BLOCK_PROMPT")
     assert len(emu.chat_requests) == 1
 

@@ -298,3 +298,27 @@ def test_parallel_tool_calls_false_keeps_the_first_call_and_reports_the_rest():
     merged = _merge([c for c in chunks if c is not None])
     assert [c["name"] for c in merged.tool_calls] == ["f"]
     assert merged.response_metadata["dropped_tool_calls"][0]["function"]["name"] == "g"
+
+
+def test_no_choices_means_the_prompt_was_blocked():
+    from langchain_core.exceptions import ModelRefusalError
+
+    from langchain_vertex_openai import VertexPromptBlockedError
+    from langchain_vertex_openai._response import check_finished
+
+    usage = {"prompt_tokens": 9, "completion_tokens": 0, "total_tokens": 9}
+    with pytest.raises(VertexPromptBlockedError, match="prompt was blocked") as info:
+        chat_result_from_completion({"choices": [], "usage": usage}, requested_model="m")
+    assert isinstance(info.value, ModelRefusalError)
+    assert info.value.usage == usage
+    state = StreamState(requested_model="m")
+    chunk_to_message_chunk({"choices": [], "usage": usage}, state)
+    with pytest.raises(VertexPromptBlockedError):
+        check_finished(state)
+
+
+def test_native_safety_finish_reasons_map_to_content_filter():
+    result = chat_result_from_completion(
+        _completion({"role": "assistant"}, "SAFETY"), requested_model="m"
+    )
+    assert result.generations[0].message.response_metadata["finish_reason"] == "content_filter"
