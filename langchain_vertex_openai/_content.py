@@ -140,6 +140,12 @@ def _from_url(url: str, declared: str | None, kind: str, index: int, budget: Med
         mime_type = _check_mime(data_uri.group("mime"), index)
         budget.add(_decoded_size(data_uri.group("data"), index), index)
         return Media(mime_type, data=data_uri.group("data"))
+    if url.startswith("data:"):
+        raise _error(
+            index,
+            f"malformed data URI {url[:40]!r}...",
+            "Use data:<mime type>;base64,<data>.",
+        )
     if url.startswith("gs://"):
         if not _GS_URI_RE.match(url):
             raise _error(index, f"{url!r} is not a valid gs://bucket/object URI.", "")

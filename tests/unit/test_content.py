@@ -96,6 +96,7 @@ def test_every_form_reaches_a_part_vertex_accepts(block, expected):
         ({"type": "file", "url": "https://example.com/report.pdf"}, "Cloud Storage"),
         ({"type": "image", "url": "ftp://example.com/a.png"}, "https://, gs://"),
         ({"type": "image", "url": "gs://"}, "not a valid gs://"),
+        ({"type": "image_url", "image_url": {"url": "data:;base64,aGk="}}, "malformed data URI"),
         ({"type": "image", "base64": "not base64!!", "mime_type": "image/png"}, "does not decode"),
         ({"type": "image", "file_id": "file-123"}, "gs:// URL or base64"),
         ({"type": "input_audio", "input_audio": {"data": WAV}}, "data and format"),
