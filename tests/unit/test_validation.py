@@ -1,0 +1,259 @@
+"""Every public parameter is checked when the model is built, with a message naming the fix.
+
+Nothing here talks to a server: a bad setting must fail at construction, not at the first
+call (or, worse, as an opaque 400 or a DNS error from a host built out of a typo).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from langchain_vertex_openai import ChatVertexOpenAI, VertexAuthError
+
+BASE = {"model": "gemini-2.5-flash", "project": "my-project-123"}
+API_KEY = "AIzaSyA-fake-key-000000000000000000000"
+
+
+def build(**overrides):
+    return ChatVertexOpenAI(**{**BASE, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fix"),
+    [
+        # location: a region id, not a host, URL or zone-like spelling
+        ({"location": "us_central1"}, "region such as 'us-central1'"),
+        ({"location": "US-CENTRAL1"}, "region such as 'us-central1'"),
+        ({"location": "https://us-central1-aiplatform.googleapis.com"}, "use 'global'"),
+        ({"location": ""}, "use 'global'"),
+        # project: an id, not a display name or a resource name
+        ({"project": "My Project"}, "e.g. 'my-project-123'"),
+        ({"project": "projects/my-project-123"}, "e.g. 'my-project-123'"),
+        ({"project": "abc"}, "6-30 lowercase letters"),
+        # counts
+        ({"max_retries": -1}, "max_retries must be 0 or more"),
+        ({"max_tokens": 0}, "max_tokens must be at least 1"),
+        ({"max_completion_tokens": -5}, "max_tokens must be at least 1"),
+        ({"n": 0}, "n must be at least 1"),
+        # model ids
+        ({"model": ""}, "such as 'google/gemini-2.5-flash'"),
+        ({"model": "   "}, "such as 'google/gemini-2.5-flash'"),
+        ({"model": "llama-3.3-70b-instruct-maas"}, "'meta/llama-3.3-70b-instruct-maas'"),
+        ({"model": "google/"}, "'publisher/model' id such as"),
+        ({"model": "a/b/c"}, "'publisher/model' id such as"),
+        # reasoning settings per model
+        (
+            {"model": "gemini-3.8-flash", "reasoning_effort": "minimal"},
+            "use one of low, medium, high",
+        ),
+        ({"model": "gemini-2.5-pro", "reasoning_effort": "none"}, "use one of low, medium, high"),
+        ({"model": "gemini-2.5-flash", "reasoning_effort": "minimal"}, "use one of none, low"),
+        ({"model": "gemini-3.5-flash", "reasoning_effort": "none"}, "use one of minimal, low"),
+        ({"reasoning_effort": "extreme"}, "'none', 'minimal', 'low', 'medium' or 'high'"),
+        (
+            {"model": "gemini-3.1-pro-preview", "thinking_budget": 1024},
+            "use reasoning_effort instead",
+        ),
+        ({"model": "gemini-3.5-flash", "thinking_budget": 0}, "use reasoning_effort instead"),
+        ({"thinking_budget": -7}, "-1 \\(dynamic\\), 0 \\(off\\) or positive"),
+        ({"reasoning_effort": "low", "thinking_budget": 512}, "not both"),
+        # context caching
+        (
+            {"cached_content": "my-cache"},
+            "projects/\\{project\\}/locations/\\{region\\}/cachedContents",
+        ),
+        ({"cached_content": "cachedContents/123"}, "projects/\\{project\\}/locations/\\{region\\}"),
+        (
+            {"cached_content": "projects/p/locations/us-central1/cachedContents/1"},
+            "set location='us-central1'",
+        ),
+        (
+            {
+                "location": "europe-west4",
+                "cached_content": "projects/p/locations/us-central1/cachedContents/1",
+            },
+            "set location='us-central1'",
+        ),
+        # safety settings
+        ({"safety_settings": {"VIOLENCE": "BLOCK_NONE"}}, "HARM_CATEGORY_"),
+        ({"safety_settings": {"HARM_CATEGORY_HATE_SPEECH": "MAYBE"}}, "BLOCK_ONLY_HIGH"),
+        # credentials
+        ({"api_key": "ya29.token", "credentials": object()}, "not both"),
+    ],
+)
+def test_bad_settings_fail_at_construction_naming_the_fix(overrides, fix):
+    with pytest.raises(ValueError, match=fix):
+        build(**overrides)
+
+
+@pytest.mark.parametrize("key", [API_KEY, f"  {API_KEY}\n"])
+def test_google_api_key_as_api_key_is_refused_with_the_oauth_alternative(key):
+    with pytest.raises(VertexAuthError, match="API keys are not supported") as info:
+        build(api_key=key)
+    message = str(info.value)
+    assert "gcloud auth application-default login" in message
+    assert "credentials=" in message
+    assert key.strip() not in message  # the key itself is not echoed
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "GOOGLE_CLOUD_LOCATION / GOOGLE_CLOUD_PROJECT are not validated: `location` and "
+        "`project` get them from default_factory and pydantic does not run field validators "
+        "on defaults (no validate_default=True), so a typo builds "
+        "https://us_central1-aiplatform.googleapis.com/... and fails at the first call."
+    ),
+)
+@pytest.mark.parametrize(
+    ("variable", "value", "fix"),
+    [
+        ("GOOGLE_CLOUD_LOCATION", "us_central1", "region such as 'us-central1'"),
+        ("GOOGLE_CLOUD_PROJECT", "My Project", "e.g. 'my-project-123'"),
+    ],
+)
+def test_bad_environment_defaults_fail_at_construction(monkeypatch, variable, value, fix):
+    monkeypatch.delenv("GOOGLE_CLOUD_LOCATION", raising=False)
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=fix):
+        ChatVertexOpenAI(model="gemini-2.5-flash")
+
+
+def test_good_settings_are_kept():
+    llm = build(
+        location="us-central1",
+        max_retries=0,
+        max_tokens=1,
+        n=1,
+        reasoning_effort="low",
+        cached_content="projects/p/locations/us-central1/cachedContents/1",
+    )
+    assert llm.model_name == "google/gemini-2.5-flash"
+    assert (llm.location, llm.max_retries, llm.max_tokens) == ("us-central1", 0, 1)
+    assert build(model="meta/llama-3.3-70b-instruct-maas").model_name.startswith("meta/")
+
+
+_LAZY = "validated only when the first request is built, not at construction"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error", "fix"),
+    [
+        pytest.param(
+            {"credentials": API_KEY},
+            VertexAuthError,
+            "API keys are not supported",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "credentials= is not checked in _validate_settings: an API key string is "
+                    "refused only by GoogleCredentialsProvider, built lazily at the first call"
+                ),
+            ),
+            id="api-key-as-credentials",
+        ),
+        pytest.param(
+            {"credentials": "/secrets/service-account.json"},
+            ValueError,
+            "google.auth",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"credentials= type {_LAZY}: a path string raises TypeError at the first call",
+            ),
+            id="path-as-credentials",
+        ),
+        pytest.param(
+            {"credentials": {"type": "service_account", "client_email": "sa@p.iam"}},
+            ValueError,
+            "google.auth",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    f"credentials= type {_LAZY}: a service-account dict fails at the first call "
+                    "with AttributeError: 'dict' object has no attribute 'token'"
+                ),
+            ),
+            id="dict-as-credentials",
+        ),
+        pytest.param(
+            {"location": "us-central1", "endpoint_id": "../evil"},
+            ValueError,
+            "numeric id of a Vertex AI endpoint",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"endpoint_id is {_LAZY} (vertex_base_url in _resolved_base_url)",
+            ),
+            id="endpoint-id",
+        ),
+        pytest.param(
+            {"timeout": 0},
+            ValueError,
+            "timeout",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "timeout is not range-checked: 0 makes every call fail with "
+                    "VertexConnectionError(ConnectError: Operation now in progress), a negative "
+                    "value with a bare 'Timeout value out of range' at the first call"
+                ),
+            ),
+            id="timeout-zero",
+        ),
+        pytest.param(
+            {"timeout": -1},
+            ValueError,
+            "timeout",
+            marks=pytest.mark.xfail(strict=True, reason="timeout is not range-checked"),
+            id="timeout-negative",
+        ),
+        pytest.param(
+            {"temperature": 2.5},
+            ValueError,
+            "temperature",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "temperature is not range-checked (Vertex: 0 to 2, answered as a 400 "
+                    "'supported range is from 0 (inclusive) to 2.0001 (exclusive)' per call)"
+                ),
+            ),
+            id="temperature",
+        ),
+        pytest.param(
+            {"top_p": 1.5},
+            ValueError,
+            "top_p",
+            marks=pytest.mark.xfail(
+                strict=True, reason="top_p is not range-checked (Vertex: 0 to 1, 400 per call)"
+            ),
+            id="top-p",
+        ),
+        pytest.param(
+            {"quota_project": "My Billing Project"},
+            ValueError,
+            "quota_project",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="quota_project is sent as x-goog-user-project without validate_project",
+            ),
+            id="quota-project",
+        ),
+        pytest.param(
+            {"model": "gemini-3.5-flash", "n": 2},
+            ValueError,
+            "n=1",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "n > 1 is accepted for Gemini 3 models although the field's docstring says "
+                    "they accept only 1 (Vertex: 400 'Multiple candidates is not enabled')"
+                ),
+            ),
+            id="n-on-gemini-3",
+        ),
+    ],
+)
+def test_settings_that_fail_only_later_are_refused_at_construction(overrides, error, fix):
+    with pytest.raises(error, match=fix):
+        build(**overrides)
