@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         VertexPermissionDeniedError,
         VertexPromptBlockedError,
         VertexRateLimitError,
+        VertexResponseError,
         VertexServerError,
         VertexTimeoutError,
     )
@@ -42,6 +43,7 @@ _LAZY = {
     "VertexPermissionDeniedError": _ERRORS,
     "VertexPromptBlockedError": _ERRORS,
     "VertexRateLimitError": _ERRORS,
+    "VertexResponseError": _ERRORS,
     "VertexServerError": _ERRORS,
     "VertexTimeoutError": _ERRORS,
 }
@@ -59,6 +61,7 @@ __all__ = [
     "VertexPermissionDeniedError",
     "VertexPromptBlockedError",
     "VertexRateLimitError",
+    "VertexResponseError",
     "VertexServerError",
     "VertexTimeoutError",
     "__version__",

@@ -19,7 +19,7 @@ _LOCATION_RE = re.compile(r"^[a-z]+(?:-[a-z]+[0-9]*)*$")
 # Project ids: 6-30 chars, lowercase letters, digits, hyphens; legacy domain-scoped
 # projects look like `example.com:my-project`.
 _PROJECT_RE = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _RESOURCE_MODEL_RE = re.compile(r"^(?:.*/)?publishers/([^/]+)/models/([^/]+)$")
 # Bare ids we can attribute to Google; anything else must name its publisher.
 _GOOGLE_MODEL_PREFIXES = ("gemini-", "gemma-", "text-embedding-", "learnlm-")
@@ -113,7 +113,7 @@ def vertex_base_url(project: str, location: str, endpoint_id: str | None = None)
         endpoint_id: A self-deployed Model Garden endpoint; `None` for the shared
             `openapi` endpoint that serves Gemini and partner (MaaS) models.
     """
-    if endpoint_id is not None and not _ENDPOINT_ID_RE.match(endpoint_id):
+    if endpoint_id is not None and not ENDPOINT_ID_RE.match(endpoint_id):
         msg = f"endpoint_id {endpoint_id!r} must be the numeric id of a Vertex AI endpoint."
         raise ValueError(msg)
     endpoint = endpoint_id or "openapi"

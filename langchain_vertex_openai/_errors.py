@@ -12,6 +12,7 @@ re-raise as classes that inherit both the SDK's class and langchain-core's
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -78,6 +79,10 @@ class VertexPromptBlockedError(ModelRefusalError):
         self.usage = usage
 
 
+class VertexResponseError(openai.APIError, ModelAPIError):
+    """Vertex answered 200 with a body (or stream event) that is not valid JSON."""
+
+
 class VertexConnectionError(openai.APIConnectionError, ModelConnectionError):
     """Vertex could not be reached, or the connection broke mid-response."""
 
@@ -95,6 +100,7 @@ _STATUS_CLASSES: dict[int, type[openai.APIStatusError]] = {
 }
 _OVERFLOW_MARKERS = ("exceeds the maximum number of tokens", "input token count", "too long")
 _TAG_RE = re.compile(r"<[^>]+>")
+_STYLE_RE = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.S | re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -155,7 +161,9 @@ def _describe_body(error: openai.APIStatusError) -> str:
         text = error.response.text
     except Exception:
         text = ""
-    text = _SPACE_RE.sub(" ", _TAG_RE.sub(" ", text)).strip()
+    # Google's error pages carry inline CSS; only the visible text helps.
+    text = html.unescape(_TAG_RE.sub(" ", _STYLE_RE.sub(" ", text)))
+    text = _SPACE_RE.sub(" ", text).strip()
     if not text:
         return "(empty body)"
     return f"non-JSON body (a proxy or a wrong base_url?): {text[:200]}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import math
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -35,8 +37,11 @@ from langchain_vertex_openai._endpoint import (
     validate_project,
     vertex_base_url,
 )
-from langchain_vertex_openai._errors import VertexConnectionError, translate_error
-from langchain_vertex_openai._google import google_settings
+from langchain_vertex_openai._errors import (
+    VertexConnectionError,
+    VertexResponseError,
+    translate_error,
+)
 from langchain_vertex_openai._response import (
     StreamState,
     as_generation_chunk,
@@ -44,6 +49,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
+from langchain_vertex_openai._settings import check_settings
 from langchain_vertex_openai._structured import (
     StructuredMethod,
     VertexJsonOutputParser,
@@ -58,11 +64,15 @@ from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, s
 from langchain_vertex_openai.auth import (
     PLACEHOLDER_API_KEY,
     GoogleCredentialsProvider,
-    reject_api_key,
 )
 from langchain_vertex_openai.data import model_profile
 
 _COMPLETIONS_PATH = "/chat/completions"
+# Bounded like httpx's default, but every pooled connection is kept alive for reuse.
+_POOL_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
+# Guards the first creation of a model's provider and clients (re-entrant: the client
+# getters create the provider).
+_INIT_LOCK = threading.RLock()
 
 
 class ChatVertexOpenAI(BaseChatModel):
@@ -215,10 +225,13 @@ class ChatVertexOpenAI(BaseChatModel):
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
     """Model id, `publisher/model` (e.g. `google/gemini-2.5-flash`)."""
-    project: str | None = Field(default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None))
+    project: str | None = Field(
+        default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None), validate_default=True
+    )
     """Google Cloud project; defaults to `GOOGLE_CLOUD_PROJECT`, then the ADC project."""
     location: str = Field(
-        default_factory=from_env("GOOGLE_CLOUD_LOCATION", default=DEFAULT_LOCATION)
+        default_factory=from_env("GOOGLE_CLOUD_LOCATION", default=DEFAULT_LOCATION),
+        validate_default=True,
     )
     """Vertex location: `global` (default), `us`, `eu` or a region like `us-central1`."""
     endpoint_id: str | None = None
@@ -305,20 +318,19 @@ class ChatVertexOpenAI(BaseChatModel):
 
     @model_validator(mode="after")
     def _validate_settings(self) -> Self:
-        if self.access_token is not None:
-            reject_api_key(self.access_token.get_secret_value())
-        if self.access_token is not None and self.credentials is not None:
-            msg = "Pass either credentials or api_key (a static access token), not both."
-            raise ValueError(msg)
-        for name in ("max_tokens", "n"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                msg = f"{name} must be at least 1, got {value}."
-                raise ValueError(msg)
-        google_settings(self.model_name, self._default_params, location=self._cache_location)
-        if self.max_retries < 0:
-            msg = f"max_retries must be 0 or more, got {self.max_retries}."
-            raise ValueError(msg)
+        token = self.access_token.get_secret_value() if self.access_token else None
+        check_settings(
+            {
+                **self._default_params,
+                "credentials": self.credentials,
+                "access_token": token,
+                "max_retries": self.max_retries,
+                "timeout": self.timeout,
+                "endpoint_id": self.endpoint_id,
+                "quota_project": self.quota_project,
+            },
+            cache_location=self._cache_location,
+        )
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -373,7 +385,11 @@ class ChatVertexOpenAI(BaseChatModel):
     @property
     def credentials_provider(self) -> GoogleCredentialsProvider:
         """The provider handing out fresh access tokens (created on first use)."""
-        if self._provider is None:
+        if self._provider is not None:
+            return self._provider
+        with _INIT_LOCK:
+            if self._provider is not None:
+                return self._provider
             credentials = self.credentials
             if self.access_token is not None:
                 from google.oauth2.credentials import Credentials
@@ -384,7 +400,7 @@ class ChatVertexOpenAI(BaseChatModel):
             self._provider = GoogleCredentialsProvider(
                 credentials, quota_project=self.quota_project
             )
-        return self._provider
+            return self._provider
 
     @property
     def _cache_location(self) -> str | None:
@@ -422,22 +438,28 @@ class ChatVertexOpenAI(BaseChatModel):
         client.project = None
 
     def _get_client(self) -> openai.OpenAI:
-        if self._client is None:
-            http_client = self.http_client or httpx2.Client()
-            http_client.auth = self.credentials_provider.httpx_auth()
-            client = openai.OpenAI(**self._client_kwargs(), http_client=http_client)
-            self._without_openai_headers(client)
-            self._client = client
-        return self._client
+        if self._client is not None:
+            return self._client
+        with _INIT_LOCK:  # threads of one batch must not each build a client
+            if self._client is None:
+                http_client = self.http_client or httpx2.Client(limits=_POOL_LIMITS)
+                http_client.auth = self.credentials_provider.httpx_auth()
+                client = openai.OpenAI(**self._client_kwargs(), http_client=http_client)
+                self._without_openai_headers(client)
+                self._client = client
+            return self._client
 
     def _get_async_client(self) -> openai.AsyncOpenAI:
-        if self._async_client is None:
-            http_client = self.http_async_client or httpx2.AsyncClient()
-            http_client.auth = self.credentials_provider.httpx_auth()
-            client = openai.AsyncOpenAI(**self._client_kwargs(), http_client=http_client)
-            self._without_openai_headers(client)
-            self._async_client = client
-        return self._async_client
+        if self._async_client is not None:
+            return self._async_client
+        with _INIT_LOCK:
+            if self._async_client is None:
+                http_client = self.http_async_client or httpx2.AsyncClient(limits=_POOL_LIMITS)
+                http_client.auth = self.credentials_provider.httpx_auth()
+                client = openai.AsyncOpenAI(**self._client_kwargs(), http_client=http_client)
+                self._without_openai_headers(client)
+                self._async_client = client
+            return self._async_client
 
     def __getstate__(self) -> dict[Any, Any]:
         # Ray/Spark ship models to workers: no live clients, locks or tokens travel;
@@ -510,6 +532,18 @@ class ChatVertexOpenAI(BaseChatModel):
             ) from error
         except openai.OpenAIError as error:
             raise translate_error(error, location=self.location) from error
+        except json.JSONDecodeError as error:
+            raise VertexResponseError(
+                f"Vertex AI answered with a body that is not valid JSON ({error.msg}): "
+                f"{error.doc[:200]!r}",
+                httpx2.Request("POST", _COMPLETIONS_PATH),
+                body=None,
+            ) from error
+
+    def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
+        """Whether this call streams: a per-call `streaming=` wins over the field."""
+        streaming = kwargs.pop("streaming", None)
+        return self.streaming if streaming is None else bool(streaming)
 
     @staticmethod
     def _check_finished(state: StreamState) -> None:
@@ -529,7 +563,7 @@ class ChatVertexOpenAI(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.streaming:
+        if self._wants_stream(kwargs):
             from langchain_core.language_models.chat_models import generate_from_stream
 
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
@@ -547,7 +581,7 @@ class ChatVertexOpenAI(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        if self.streaming:
+        if self._wants_stream(kwargs):
             from langchain_core.language_models.chat_models import agenerate_from_stream
 
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))

@@ -229,14 +229,6 @@ async def test_dropped_non_streaming_request_is_retried(emulator):
     assert len(emulator.requests) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A per-call streaming=True is not honoured: _generate/_agenerate only read "
-        "self.streaming, so the kwarg is sent to Vertex as a body field 'streaming' "
-        "(ignored there, 400 'Unknown name' in strict mode) and the call does not stream."
-    ),
-)
 async def test_ainvoke_with_streaming_kwarg_streams(vertex_emulator):
     llm = make_llm(vertex_emulator, max_retries=2)
     vertex_emulator.queue_disconnect(after_chunks=2)
@@ -287,14 +279,6 @@ def test_per_call_timeout_overrides_the_default(emulator):
 # -- bodies that are not what they should be ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A 200 whose body is not JSON escapes as a bare json.JSONDecodeError from inside "
-        "the openai SDK ('Expecting value: line 1 column 1'): ChatVertexOpenAI._vertex_errors "
-        "does not catch it."
-    ),
-)
 @pytest.mark.parametrize(
     "body",
     ['{"id": "x", "choices": [{"message": {"content": "hel', "upstream said no", ""],
@@ -309,13 +293,6 @@ def test_200_with_a_body_that_is_not_json_is_a_clear_error(emulator, body):
     assert body[:20] in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "An SSE event whose data is not JSON escapes as a bare json.JSONDecodeError from "
-        "openai's ServerSentEvent.json(): ChatVertexOpenAI._vertex_errors does not catch it."
-    ),
-)
 async def test_stream_event_that_is_not_json_is_a_clear_error(emulator):
     llm = make_llm(emulator, max_retries=0)
     emulator.queue_raw_sse(["upstream said no"], done=True)
@@ -365,14 +342,6 @@ def test_proxy_502_html_page_is_retried_then_summarised(emulator):
     assert "<" not in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "_errors._describe_body strips tags but keeps the text inside <style>, so a Google "
-        "front-end error page is summarised as CSS ('*{margin:0;padding:0}...') and the "
-        "200-character excerpt never reaches the sentence that explains the error."
-    ),
-)
 def test_google_front_end_502_page_is_summarised_readably(emulator):
     llm = make_llm(emulator, max_retries=0)
     emulator.queue_raw(502, GOOGLE_502_PAGE, content_type="text/html; charset=UTF-8")

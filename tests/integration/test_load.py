@@ -126,16 +126,6 @@ def test_batch_of_200_on_16_threads_after_the_token_expired(emulator, connection
     assert connections.total <= 2 * (16 + TOKEN_SESSION)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Lazy initialisation is not thread-safe: ChatVertexOpenAI.credentials_provider and "
-        "_get_client() are unlocked check-then-set, so threads making their first call at "
-        "the same time each build a GoogleCredentialsProvider (each refreshing its own "
-        "token) and an openai.OpenAI with its own httpx2.Client (all but one leaked with "
-        "their open sockets)."
-    ),
-)
 def test_first_calls_from_many_threads_share_one_provider_and_one_client(
     emulator, connections, monkeypatch
 ):

@@ -96,15 +96,6 @@ def test_google_api_key_as_api_key_is_refused_with_the_oauth_alternative(key):
     assert key.strip() not in message  # the key itself is not echoed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "GOOGLE_CLOUD_LOCATION / GOOGLE_CLOUD_PROJECT are not validated: `location` and "
-        "`project` get them from default_factory and pydantic does not run field validators "
-        "on defaults (no validate_default=True), so a typo builds "
-        "https://us_central1-aiplatform.googleapis.com/... and fails at the first call."
-    ),
-)
 @pytest.mark.parametrize(
     ("variable", "value", "fix"),
     [
@@ -144,112 +135,60 @@ _LAZY = "validated only when the first request is built, not at construction"
             {"credentials": API_KEY},
             VertexAuthError,
             "API keys are not supported",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "credentials= is not checked in _validate_settings: an API key string is "
-                    "refused only by GoogleCredentialsProvider, built lazily at the first call"
-                ),
-            ),
             id="api-key-as-credentials",
         ),
         pytest.param(
             {"credentials": "/secrets/service-account.json"},
             ValueError,
             "google.auth",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"credentials= type {_LAZY}: a path string raises TypeError at the first call",
-            ),
             id="path-as-credentials",
         ),
         pytest.param(
             {"credentials": {"type": "service_account", "client_email": "sa@p.iam"}},
             ValueError,
             "google.auth",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    f"credentials= type {_LAZY}: a service-account dict fails at the first call "
-                    "with AttributeError: 'dict' object has no attribute 'token'"
-                ),
-            ),
             id="dict-as-credentials",
         ),
         pytest.param(
             {"location": "us-central1", "endpoint_id": "../evil"},
             ValueError,
             "numeric id of a Vertex AI endpoint",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"endpoint_id is {_LAZY} (vertex_base_url in _resolved_base_url)",
-            ),
             id="endpoint-id",
         ),
         pytest.param(
             {"timeout": 0},
             ValueError,
             "timeout",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "timeout is not range-checked: 0 makes every call fail with "
-                    "VertexConnectionError(ConnectError: Operation now in progress), a negative "
-                    "value with a bare 'Timeout value out of range' at the first call"
-                ),
-            ),
             id="timeout-zero",
         ),
         pytest.param(
             {"timeout": -1},
             ValueError,
             "timeout",
-            marks=pytest.mark.xfail(strict=True, reason="timeout is not range-checked"),
             id="timeout-negative",
         ),
         pytest.param(
             {"temperature": 2.5},
             ValueError,
             "temperature",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "temperature is not range-checked (Vertex: 0 to 2, answered as a 400 "
-                    "'supported range is from 0 (inclusive) to 2.0001 (exclusive)' per call)"
-                ),
-            ),
             id="temperature",
         ),
         pytest.param(
             {"top_p": 1.5},
             ValueError,
             "top_p",
-            marks=pytest.mark.xfail(
-                strict=True, reason="top_p is not range-checked (Vertex: 0 to 1, 400 per call)"
-            ),
             id="top-p",
         ),
         pytest.param(
             {"quota_project": "My Billing Project"},
             ValueError,
             "quota_project",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="quota_project is sent as x-goog-user-project without validate_project",
-            ),
             id="quota-project",
         ),
         pytest.param(
             {"model": "gemini-3.5-flash", "n": 2},
             ValueError,
             "n=1",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "n > 1 is accepted for Gemini 3 models although the field's docstring says "
-                    "they accept only 1 (Vertex: 400 'Multiple candidates is not enabled')"
-                ),
-            ),
             id="n-on-gemini-3",
         ),
     ],

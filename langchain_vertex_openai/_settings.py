@@ -1,0 +1,101 @@
+"""Construction-time checks of `ChatVertexOpenAI`'s settings, each naming the fix.
+
+Everything that would otherwise fail at the first call (or, worse, be sent and answered
+with a 400 on every call) is refused here, when the model is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_vertex_openai._endpoint import ENDPOINT_ID_RE, validate_project
+from langchain_vertex_openai._google import google_settings
+from langchain_vertex_openai.auth import VertexAuthError, reject_api_key
+
+_RANGES = {"temperature": (0.0, 2.0), "top_p": (0.0, 1.0)}
+_CREDENTIALS_HINT = (
+    "credentials= takes a google.auth credentials object, e.g. "
+    "google.oauth2.service_account.Credentials.from_service_account_file(path), or None for "
+    "application-default credentials."
+)
+
+
+def check_credentials(credentials: Any, access_token: str | None) -> None:
+    """Refuse API keys and anything that is not google-auth credentials.
+
+    Raises:
+        VertexAuthError: For a Google API key (Vertex accepts OAuth tokens only).
+        ValueError: For other values, or credentials together with a static token.
+    """
+    if access_token is not None:
+        reject_api_key(access_token)
+    if credentials is None:
+        return
+    if access_token is not None:
+        msg = "Pass either credentials or api_key (a static access token), not both."
+        raise ValueError(msg)
+    if isinstance(credentials, str):
+        reject_api_key(credentials)
+    import google.auth.api_key
+
+    if isinstance(credentials, google.auth.api_key.Credentials):
+        msg = "Google API keys are not supported by Vertex AI: use OAuth credentials instead."
+        raise VertexAuthError(msg)
+    if not isinstance(credentials, google.auth.credentials.Credentials):
+        msg = f"{_CREDENTIALS_HINT} Got {type(credentials).__name__}."
+        raise ValueError(msg)
+
+
+def check_numbers(values: dict[str, Any]) -> None:
+    """Check counts, ranges and the timeout.
+
+    Raises:
+        ValueError: Naming the parameter and its allowed range.
+    """
+    for name in ("max_tokens", "n"):
+        value = values.get(name)
+        if value is not None and value < 1:
+            msg = f"{name} must be at least 1, got {value}."
+            raise ValueError(msg)
+    for name, (low, high) in _RANGES.items():
+        value = values.get(name)
+        if value is not None and not low <= value <= high:
+            msg = f"{name} must be between {low:g} and {high:g} for Gemini, got {value}."
+            raise ValueError(msg)
+    if values.get("max_retries", 0) < 0:
+        msg = f"max_retries must be 0 or more, got {values['max_retries']}."
+        raise ValueError(msg)
+    timeout = values.get("timeout")
+    if timeout is not None and timeout <= 0:
+        msg = f"timeout must be a positive number of seconds (or None), got {timeout}."
+        raise ValueError(msg)
+    n = values.get("n")
+    if n is not None and n > 1 and str(values.get("model")).startswith("google/gemini-3"):
+        msg = (
+            f"{values['model']} returns one candidate only (Vertex: 'Multiple candidates is "
+            "not enabled for this model'); use n=1 and call several times."
+        )
+        raise ValueError(msg)
+
+
+def check_settings(values: dict[str, Any], *, cache_location: str | None) -> None:
+    """Run every construction-time check on the model's field values.
+
+    Raises:
+        ValueError: For the first setting that cannot work, naming the fix.
+        VertexAuthError: For API keys passed as credentials or tokens.
+    """
+    check_credentials(values.get("credentials"), values.get("access_token"))
+    check_numbers(values)
+    endpoint_id = values.get("endpoint_id")
+    if endpoint_id is not None and not ENDPOINT_ID_RE.match(endpoint_id):
+        msg = f"endpoint_id {endpoint_id!r} must be the numeric id of a Vertex AI endpoint."
+        raise ValueError(msg)
+    quota_project = values.get("quota_project")
+    if quota_project:
+        try:
+            validate_project(quota_project)
+        except ValueError as error:
+            msg = f"quota_project: {error}"
+            raise ValueError(msg) from None
+    google_settings(values["model"], values, location=cache_location)
