@@ -3,7 +3,7 @@
 What is asserted for connections: the emulator's server is wrapped to count the TCP
 connections it accepts (`total`) and the most open at once (`peak`). The model's own
 `httpx2` clients are used unchanged, so the bound checked is what users get:
-`httpx2.AsyncClient`/`httpx2.Client` default pools (at most 100 connections) plus the one
+pool of `ChatVertexOpenAI` (at most 100 connections, all kept alive) plus the one
 keep-alive connection of the google-auth token session (the emulator also serves
 `/token`). With 1,000 concurrent coroutines the server therefore never sees more than 101
 connections; 1,000 at once are never attempted.
@@ -22,7 +22,7 @@ import pytest
 from langchain_vertex_openai import ChatVertexOpenAI, GoogleCredentialsProvider
 from langchain_vertex_openai import chat_models as chat_models_module
 
-POOL_LIMIT = 100  # httpx2's default max_connections
+POOL_LIMIT = chat_models_module._POOL_LIMITS.max_connections
 TOKEN_SESSION = 1  # google-auth's requests.Session, one keep-alive connection
 
 
