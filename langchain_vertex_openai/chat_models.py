@@ -438,8 +438,9 @@ class ChatVertexOpenAI(BaseChatModel):
         client.project = None
 
     def _get_client(self) -> openai.OpenAI:
-        if self._client is not None:
-            return self._client
+        client = self._client  # one private-attribute read on the hot path
+        if client is not None:
+            return client
         with _INIT_LOCK:  # threads of one batch must not each build a client
             if self._client is None:
                 http_client = self.http_client or httpx2.Client(limits=_POOL_LIMITS)
@@ -450,8 +451,9 @@ class ChatVertexOpenAI(BaseChatModel):
             return self._client
 
     def _get_async_client(self) -> openai.AsyncOpenAI:
-        if self._async_client is not None:
-            return self._async_client
+        client = self._async_client
+        if client is not None:
+            return client
         with _INIT_LOCK:
             if self._async_client is None:
                 http_client = self.http_async_client or httpx2.AsyncClient(limits=_POOL_LIMITS)
