@@ -115,7 +115,7 @@ def _decoded_size(data: str, index: int) -> int:
         raise _error(index, f"the base64 data does not decode ({error}).", "") from error
 
 
-def _guess_mime(url: str) -> str | None:
+def guess_mime_type(url: str) -> str | None:
     guessed, _ = mimetypes.guess_type(url.split("?", 1)[0])
     return _normalize_mime(guessed) if guessed else None
 
@@ -155,7 +155,7 @@ def _from_url(url: str, declared: str | None, kind: str, index: int, budget: Med
             f"the {kind} URL {url[:60]!r} is not https://, gs:// or a data URI.",
             "Vertex fetches only https and Cloud Storage URLs; pass other media as base64.",
         )
-    guessed = declared or _guess_mime(url) or ("image/jpeg" if kind == "image" else None)
+    guessed = declared or guess_mime_type(url) or ("image/jpeg" if kind == "image" else None)
     if guessed is None:
         raise _error(index, f"the MIME type of {url[:80]!r} cannot be inferred.", "Add mime_type.")
     mime_type = _check_mime(guessed, index)

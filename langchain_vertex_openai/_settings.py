@@ -98,4 +98,7 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
         except ValueError as error:
             msg = f"quota_project: {error}"
             raise ValueError(msg) from None
+    if values.get("exact_token_count") and not str(values["model"]).startswith("google/"):
+        msg = "exact_token_count uses Vertex's countTokens, which serves Google models only."
+        raise ValueError(msg)
     google_settings(values["model"], values, location=cache_location)

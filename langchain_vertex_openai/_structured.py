@@ -251,3 +251,51 @@ def with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[An
     )
     fallback = RunnablePassthrough.assign(parsed=lambda _: None)
     return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")
+
+
+def structured_runnable(
+    model: Any,
+    schema: dict[str, Any] | type | None,
+    *,
+    method: StructuredMethod,
+    include_raw: bool,
+    strict: bool | None,
+    **kwargs: Any,
+) -> Runnable[Any, Any]:
+    """Build `model.with_structured_output(...)` (see the method's docstring).
+
+    Raises:
+        ValueError: For an unknown method, a missing schema, `strict` with JSON mode,
+            or a schema Gemini cannot take.
+    """
+    check_arguments(schema, method, strict)
+    if is_pydantic_v1(schema) and method == "json_schema":
+        # pydantic.v1 models have no JSON schema Gemini can take; a forced call can.
+        method = "function_calling"
+    ls_format = {
+        "kwargs": {"method": method, "strict": strict},
+        "schema": convert_to_openai_tool(schema) if schema is not None else None,
+    }
+    parser: Runnable[Any, Any]
+    llm: Runnable[Any, Any]
+    if method == "function_calling" and schema is not None:
+        llm = model.bind_tools(
+            [schema],
+            tool_choice=convert_to_openai_tool(schema)["function"]["name"],
+            parallel_tool_calls=False,
+            strict=strict,
+            ls_structured_output_format=ls_format,
+            **kwargs,
+        )
+        parser = tool_parser(schema)
+    else:
+        response = (
+            response_format(schema, strict=strict)
+            if method == "json_schema"
+            else {"type": "json_object"}
+        )
+        llm = model.bind(response_format=response, ls_structured_output_format=ls_format, **kwargs)
+        parser = VertexJsonOutputParser(schema_check=schema_validator(schema), target_schema=schema)
+    if include_raw:
+        return with_raw(llm, parser)
+    return llm | parser

@@ -16,17 +16,17 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from typing_extensions import Self
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
+from langchain_vertex_openai._count_tokens import count_tokens_url, request_count
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
     DEFAULT_MODEL,
@@ -50,16 +50,7 @@ from langchain_vertex_openai._response import (
     final_chunk,
 )
 from langchain_vertex_openai._settings import check_settings
-from langchain_vertex_openai._structured import (
-    StructuredMethod,
-    VertexJsonOutputParser,
-    check_arguments,
-    is_pydantic_v1,
-    response_format,
-    schema_validator,
-    tool_parser,
-    with_raw,
-)
+from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
     PLACEHOLDER_API_KEY,
@@ -267,6 +258,9 @@ class ChatVertexOpenAI(BaseChatModel):
     safety_settings: list[dict[str, str]] | dict[str, str] | None = None
     """`[{"category": "HARM_CATEGORY_...", "threshold": "BLOCK_..."}]` or a
     `{category: threshold}` mapping."""
+    exact_token_count: bool = False
+    """Count tokens with Vertex's `countTokens` (Google models; a network call) instead of
+    the offline estimate."""
     cached_content: str | None = None
     """`projects/{p}/locations/{region}/cachedContents/{id}` (regional locations only)."""
     timeout: float | None = Field(default=None, alias="request_timeout")
@@ -293,6 +287,7 @@ class ChatVertexOpenAI(BaseChatModel):
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
+    _count_client: httpx2.Client | None = PrivateAttr(default=None)
 
     @field_validator("model_name")
     @classmethod
@@ -328,6 +323,7 @@ class ChatVertexOpenAI(BaseChatModel):
                 "timeout": self.timeout,
                 "endpoint_id": self.endpoint_id,
                 "quota_project": self.quota_project,
+                "exact_token_count": self.exact_token_count,
             },
             cache_location=self._cache_location,
         )
@@ -468,7 +464,7 @@ class ChatVertexOpenAI(BaseChatModel):
         # they are rebuilt on first use there (the provider re-resolves ADC).
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private.update(_provider=None, _client=None, _async_client=None)
+        private.update(_provider=None, _client=None, _async_client=None, _count_client=None)
         state["__pydantic_private__"] = private
         credentials = state["__dict__"].get("credentials")
         if credentials is not None and getattr(credentials, "token", None) is not None:
@@ -702,24 +698,42 @@ class ChatVertexOpenAI(BaseChatModel):
     # -- token counting ---------------------------------------------------------------------
 
     def get_num_tokens(self, text: str) -> int:
-        """Approximate the tokens in `text` offline (about four characters a token).
+        """Count the tokens in `text`: estimated offline, or exact (see below).
 
-        Gemini's tokenizer is not available without a call to Vertex; the estimate is
-        good for budgeting and `trim_messages(token_counter=llm)`, not for billing.
+        Offline (default): about four characters a token; Gemini's tokenizer is not
+        available without a call, so this is for budgeting and
+        `trim_messages(token_counter=llm)`, not for billing. With
+        `exact_token_count=True`: Vertex's `countTokens` (one network call).
         """
+        if self.exact_token_count:
+            return self.get_num_tokens_from_messages([HumanMessage(text)])
         return math.ceil(len(text) / 4)
 
     def get_num_tokens_from_messages(
         self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
     ) -> int:
-        """Approximate the tokens in a conversation offline, tools included.
+        """Count the tokens in a conversation.
 
-        Uses langchain-core's `count_tokens_approximately` with Gemini's 258 tokens per
-        image; no downloads and no network.
+        Offline (default): langchain-core's `count_tokens_approximately` with Gemini's
+        258 tokens per image, tools included; no downloads and no network. With
+        `exact_token_count=True`: Vertex's `countTokens` for the messages (tools are not
+        counted there); it raises the `Vertex*Error` of a failed call, e.g.
+        `VertexNotFoundError` for a model not served in the location.
         """
-        return count_tokens_approximately(
-            messages, tokens_per_image=258, tools=list(tools) if tools else None
-        )
+        if not self.exact_token_count:
+            return count_tokens_approximately(
+                messages, tokens_per_image=258, tools=list(tools) if tools else None
+            )
+        url = count_tokens_url(self._resolved_base_url(), self.model_name)
+        with self._vertex_errors():
+            return request_count(self._get_count_client(), url, messages)
+
+    def _get_count_client(self) -> httpx2.Client:
+        with _INIT_LOCK:
+            if self._count_client is None:
+                auth = self.credentials_provider.httpx_auth()
+                self._count_client = httpx2.Client(auth=auth, timeout=self.timeout or 60.0)
+            return self._count_client
 
     def get_token_ids(self, text: str) -> list[int]:
         """Not available: Gemini's tokenizer is not published for offline use.
@@ -756,37 +770,6 @@ class ChatVertexOpenAI(BaseChatModel):
             ValueError: For an unknown method, a missing schema, `strict` with JSON mode,
                 or a schema Gemini cannot take (e.g. a recursive model).
         """
-        check_arguments(schema, method, strict)
-        if is_pydantic_v1(schema) and method == "json_schema":
-            # pydantic.v1 models have no JSON schema Gemini can take; a forced call can.
-            method = "function_calling"
-        validate = schema_validator(schema)
-        ls_format = {
-            "kwargs": {"method": method, "strict": strict},
-            "schema": convert_to_openai_tool(schema) if schema is not None else None,
-        }
-        parser: Runnable[Any, Any]
-        if method == "function_calling" and schema is not None:
-            name = convert_to_openai_tool(schema)["function"]["name"]
-            llm = self.bind_tools(
-                [schema],
-                tool_choice=name,
-                parallel_tool_calls=False,
-                strict=strict,
-                ls_structured_output_format=ls_format,
-                **kwargs,
-            )
-            parser = tool_parser(schema)
-        else:
-            response = (
-                response_format(schema, strict=strict)
-                if method == "json_schema"
-                else {"type": "json_object"}
-            )
-            llm = self.bind(
-                response_format=response, ls_structured_output_format=ls_format, **kwargs
-            )
-            parser = VertexJsonOutputParser(schema_check=validate, target_schema=schema)
-        if include_raw:
-            return with_raw(llm, parser)
-        return llm | parser
+        return structured_runnable(
+            self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
+        )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_vertex_openai.testing import errors as err
 from langchain_vertex_openai.testing.brain import plan_reply
 from langchain_vertex_openai.testing.catalog import resolve_model, self_deployed_model
+from langchain_vertex_openai.testing.count_tokens import COUNT_ROUTE, count_tokens_response
 from langchain_vertex_openai.testing.errors import VertexError
 from langchain_vertex_openai.testing.rules import validate_chat_request
 from langchain_vertex_openai.testing.script import (
@@ -503,6 +504,13 @@ class VertexEmulator:
             self._token_endpoint(handler)
             return
         body = self._record(handler, raw)
+        counting = COUNT_ROUTE.match(path)
+        if counting is not None and handler.command == "POST":
+            try:
+                self._count_tokens(handler, counting, query, body)
+            except VertexError as error:
+                handler.send_error_body(error)
+            return
         match = _ROUTE.match(path)
         if match is None or handler.command != "POST":
             handler.send_bytes(404, err.html_not_found(path), "text/html; charset=UTF-8")
@@ -511,6 +519,25 @@ class VertexEmulator:
             self._chat(handler, match, query, raw, body)
         except VertexError as error:
             handler.send_error_body(error)
+
+    def _count_tokens(
+        self, handler: EmulatorHandler, match: re.Match[str], query: str, body: Any
+    ) -> None:
+        auth = self._auth_error(handler, query)
+        if auth is not None:
+            raise auth
+        project, location = match.group("project"), match.group("location")
+        model = f"{match.group('publisher')}/{match.group('model')}"
+        if project != self.project or location != self.location:
+            raise VertexError(
+                404,
+                f"Publisher Model projects/{project}/locations/{location}/publishers/"
+                f"{match.group('publisher')}/models/{match.group('model')} was not found or "
+                "your project does not have access to it.",
+                "NOT_FOUND",
+            )
+        resolve_model(model, project=project, location=location)
+        handler.send_json(200, count_tokens_response(body))
 
     def _chat(
         self, handler: EmulatorHandler, match: re.Match[str], query: str, raw: bytes, body: Any

@@ -66,3 +66,30 @@ def test_grounding_metadata_and_citations_are_kept():
     assert message.response_metadata["grounding_metadata"] == {
         "web_search_queries": ["capital of france"]
     }
+
+
+def test_count_tokens_url_and_body():
+    from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url
+
+    base = "https://aiplatform.googleapis.com/v1/projects/p/locations/global/endpoints/openapi"
+    assert count_tokens_url(base, "google/gemini-2.5-flash") == (
+        "https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/google/models/gemini-2.5-flash:countTokens"
+    )
+    body = count_tokens_body(
+        [
+            HumanMessage(
+                content=[
+                    {"type": "text", "text": "look"},
+                    {"type": "image", "url": "gs://bucket/a.png"},
+                ]
+            ),
+            AIMessage("", tool_calls=[{"name": "f", "args": {"x": 1}, "id": "c1"}]),
+        ]
+    )
+    assert body["contents"][0]["parts"][1] == {
+        "fileData": {"fileUri": "gs://bucket/a.png", "mimeType": "image/jpeg"}
+    }
+    assert body["contents"][1] == {
+        "role": "model",
+        "parts": [{"functionCall": {"name": "f", "args": {"x": 1}}}],
+    }
