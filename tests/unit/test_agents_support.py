@@ -87,7 +87,7 @@ def test_count_tokens_url_and_body():
         ]
     )
     assert body["contents"][0]["parts"][1] == {
-        "fileData": {"fileUri": "gs://bucket/a.png", "mimeType": "image/jpeg"}
+        "fileData": {"fileUri": "gs://bucket/a.png", "mimeType": "image/png"}
     }
     assert body["contents"][1] == {
         "role": "model",
