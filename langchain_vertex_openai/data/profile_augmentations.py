@@ -29,8 +29,8 @@ AUGMENTATIONS: dict[str, dict[str, Any]] = {
 GEMINI_DEFAULTS: dict[str, Any] = {
     "tool_choice": True,
     "image_url_inputs": True,
-    # The client does not send multimodal tool results yet (it refuses them clearly).
-    "image_tool_message": False,
-    "pdf_tool_message": False,
+    # Media in tool results travel as extra_content.google.parts (Vertex notes §4).
+    "image_tool_message": True,
+    "pdf_tool_message": True,
 }
 """True of every Gemini model on this endpoint (`tool_choice` and https/gs:// URLs)."""

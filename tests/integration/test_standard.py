@@ -123,6 +123,14 @@ class TestChatVertexOpenAIStandard(ChatModelIntegrationTests):
         return True
 
     @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supports_pdf_tool_message(self) -> bool:
+        return True
+
+    @property
     def supported_usage_metadata_details(self) -> dict:
         return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
 
