@@ -26,6 +26,12 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator,
 from typing_extensions import Self
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
+from langchain_vertex_openai._clients import (
+    POOL_LIMITS,
+    VertexAsyncOpenAI,
+    VertexOpenAI,
+    client_options,
+)
 from langchain_vertex_openai._count_tokens import count_tokens_url, request_count
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
@@ -53,14 +59,11 @@ from langchain_vertex_openai._settings import check_settings
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
-    PLACEHOLDER_API_KEY,
     GoogleCredentialsProvider,
 )
 from langchain_vertex_openai.data import model_profile
 
 _COMPLETIONS_PATH = "/chat/completions"
-# Bounded like httpx's default, but every pooled connection is kept alive for reuse.
-_POOL_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
 # Guards the first creation of a model's provider and clients (re-entrant: the client
 # getters create the provider).
 _INIT_LOCK = threading.RLock()
@@ -278,9 +281,9 @@ class ChatVertexOpenAI(BaseChatModel):
     `{"extra_body": {"google": {...}}}`; a top-level `google` key is moved there."""
     default_headers: dict[str, str] | None = None
     http_client: Any = Field(default=None, exclude=True)
-    """An `httpx2.Client` to use; its `auth` is set to the credential provider."""
+    """An `httpx2.Client` to use (proxies, mTLS); may be shared between models."""
     http_async_client: Any = Field(default=None, exclude=True)
-    """An `httpx2.AsyncClient` to use; its `auth` is set to the credential provider."""
+    """An `httpx2.AsyncClient` to use; may be shared between models."""
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
@@ -415,23 +418,13 @@ class ChatVertexOpenAI(BaseChatModel):
             raise ValueError(msg)
         return vertex_base_url(validate_project(project), self.location, self.endpoint_id)
 
-    def _client_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "api_key": PLACEHOLDER_API_KEY,
-            "base_url": self._resolved_base_url(),
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
-        if self.timeout is not None:
-            kwargs["timeout"] = self.timeout
-        return kwargs
-
-    @staticmethod
-    def _without_openai_headers(client: openai.OpenAI | openai.AsyncOpenAI) -> None:
-        # The SDK reads OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment;
-        # those headers mean nothing to Vertex.
-        client.organization = None
-        client.project = None
+    def _client_options(self) -> dict[str, Any]:
+        return client_options(
+            self._resolved_base_url(),
+            max_retries=self.max_retries,
+            timeout=self.timeout,
+            headers=self.default_headers,
+        )
 
     def _get_client(self) -> openai.OpenAI:
         client = self._client  # one private-attribute read on the hot path
@@ -439,11 +432,11 @@ class ChatVertexOpenAI(BaseChatModel):
             return client
         with _INIT_LOCK:  # threads of one batch must not each build a client
             if self._client is None:
-                http_client = self.http_client or httpx2.Client(limits=_POOL_LIMITS)
-                http_client.auth = self.credentials_provider.httpx_auth()
-                client = openai.OpenAI(**self._client_kwargs(), http_client=http_client)
-                self._without_openai_headers(client)
-                self._client = client
+                self._client = VertexOpenAI(
+                    auth=self.credentials_provider.httpx_auth(),
+                    http_client=self.http_client or httpx2.Client(limits=POOL_LIMITS),
+                    **self._client_options(),
+                )
             return self._client
 
     def _get_async_client(self) -> openai.AsyncOpenAI:
@@ -452,11 +445,11 @@ class ChatVertexOpenAI(BaseChatModel):
             return client
         with _INIT_LOCK:
             if self._async_client is None:
-                http_client = self.http_async_client or httpx2.AsyncClient(limits=_POOL_LIMITS)
-                http_client.auth = self.credentials_provider.httpx_auth()
-                client = openai.AsyncOpenAI(**self._client_kwargs(), http_client=http_client)
-                self._without_openai_headers(client)
-                self._async_client = client
+                self._async_client = VertexAsyncOpenAI(
+                    auth=self.credentials_provider.httpx_auth(),
+                    http_client=self.http_async_client or httpx2.AsyncClient(limits=POOL_LIMITS),
+                    **self._client_options(),
+                )
             return self._async_client
 
     def __getstate__(self) -> dict[Any, Any]:

@@ -388,3 +388,28 @@ def test_html_error_page_from_a_proxy(llm, emulator):
     )
     with pytest.raises(VertexServerError, match="502 Bad Gateway"):
         llm.invoke("hi")
+
+
+def test_models_sharing_one_http_client_keep_their_own_credentials(vertex_emulator_strict):
+    import httpx2
+
+    emulator = vertex_emulator_strict
+    shared = httpx2.Client()
+    a = ChatVertexOpenAI(
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        quota_project="project-aaa",
+        http_client=shared,
+    )
+    b = ChatVertexOpenAI(
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        quota_project="project-bbb",
+        http_client=shared,
+    )
+    b.invoke("hi")
+    a.invoke("hi")
+    assert emulator.last_request.headers["x-goog-user-project"] == "project-aaa"
+    b.invoke("hi")
+    assert emulator.last_request.headers["x-goog-user-project"] == "project-bbb"
+    assert shared.auth is None or type(shared.auth).__name__ == "Auth"
