@@ -98,7 +98,7 @@ _STATUS_CLASSES: dict[int, type[openai.APIStatusError]] = {
     404: VertexNotFoundError,
     429: VertexRateLimitError,
 }
-_OVERFLOW_MARKERS = ("exceeds the maximum number of tokens", "input token count", "too long")
+_OVERFLOW_MARKERS = ("exceeds the maximum number of tokens", "input token count")
 _TAG_RE = re.compile(r"<[^>]+>")
 _STYLE_RE = re.compile(r"<(style|script)\b[^>]*>.*?</\1\s*>", re.S | re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
@@ -182,9 +182,7 @@ def translate_status_error(
     message = f"Vertex AI returned HTTP {code} {description}"
     if hint:
         message = f"{message} -> {hint}"
-    translated = cls(message, response=error.response, body=error.body)
-    translated.__cause__ = error.__cause__
-    return translated
+    return cls(message, response=error.response, body=error.body)
 
 
 def translate_error(error: Exception, *, location: str | None = None) -> Exception:
@@ -192,7 +190,7 @@ def translate_error(error: Exception, *, location: str | None = None) -> Excepti
 
     Exceptions that are not the SDK's (including ours) are returned unchanged.
     """
-    if isinstance(error, (ModelError,)):
+    if isinstance(error, ModelError):
         return error
     if isinstance(error, openai.APIStatusError):
         return translate_status_error(error, location=location)
@@ -203,5 +201,14 @@ def translate_error(error: Exception, *, location: str | None = None) -> Excepti
         detail = f" ({type(cause).__name__}: {cause})" if cause else ""
         return VertexConnectionError(
             message=f"Connection to Vertex AI failed{detail}.", request=error.request
+        )
+    if isinstance(error, openai.APIError):
+        # An error event inside a 200 stream (the SDK raises a bare APIError for it).
+        inner = google_error(error.body)
+        detail = f"{inner.get('status')}: {inner.get('message')}" if inner else error.message
+        return VertexResponseError(
+            f"Vertex AI reported an error in the response: {detail}",
+            error.request,
+            body=error.body,
         )
     return error

@@ -14,12 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_vertex_openai._errors import VertexPromptBlockedError
+from langchain_vertex_openai._errors import (
+    VertexPromptBlockedError,
+    VertexResponseError,
+    google_error,
+)
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
     SIGNATURES_KEY,
@@ -184,8 +189,10 @@ def chat_result_from_completion(
         parse_thoughts: Thoughts were requested, so `<thought>` tags are split off.
     """
     if not isinstance(completion, dict) or not isinstance(completion.get("choices"), list):
-        msg = f"Vertex AI returned a response without choices: {str(completion)[:300]}"
-        raise ValueError(msg)
+        inner = google_error(completion)
+        detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(completion)
+        msg = f"Vertex AI answered 200 without choices: {detail[:300]}"
+        raise VertexResponseError(msg, httpx2.Request("POST", "/chat/completions"), body=completion)
     usage = completion.get("usage") or None
     if not completion["choices"]:
         raise VertexPromptBlockedError(usage)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import httpx2
 import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.exceptions import ModelError
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
@@ -509,8 +510,10 @@ class ChatVertexOpenAI(BaseChatModel):
     def _vertex_errors(self, state: StreamState | None = None) -> Iterator[None]:
         try:
             yield
+        except ModelError:
+            raise  # already ours (e.g. VertexAuthError from a failed token refresh)
         except (openai.APIConnectionError, httpx2.TransportError) as error:
-            if state is None or state.chunk_count == 0:
+            if state is None or state.chunk_count == 0 or isinstance(error, openai.APITimeoutError):
                 raise translate_error(error, location=self.location) from error
             # Raised while reading a stream: what arrived so far is incomplete.
             cause = error.__cause__ if isinstance(error, openai.OpenAIError) else error

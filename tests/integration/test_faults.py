@@ -29,6 +29,7 @@ from langchain_vertex_openai import (
     VertexConnectionError,
     VertexNotFoundError,
     VertexRateLimitError,
+    VertexResponseError,
     VertexServerError,
     VertexTimeoutError,
 )
@@ -306,9 +307,10 @@ def test_200_html_page_is_a_clear_error(emulator):
     emulator.queue_raw(
         200, "<html><body>Sign in to the corporate proxy</body></html>", content_type="text/html"
     )
-    with pytest.raises(ValueError, match="Vertex AI returned a response without choices") as info:
+    with pytest.raises(VertexResponseError, match="Vertex AI answered 200 without choices") as info:
         llm.invoke("hi")
     assert "Sign in to the corporate proxy" in str(info.value)
+    assert isinstance(info.value, ModelAPIError)
 
 
 def test_html_404_for_a_wrong_url_is_readable_and_not_retried(emulator):

@@ -127,8 +127,15 @@ def test_message_level_signature_and_missing_message():
 
 
 def test_response_without_choices_is_a_clear_error():
-    with pytest.raises(ValueError, match="without choices"):
+    from langchain_core.exceptions import ModelAPIError
+
+    with pytest.raises(ModelAPIError, match="without choices"):
         chat_result_from_completion({"error": "x"}, requested_model="m")
+    error_body = {
+        "error": {"code": 429, "message": "Resource exhausted.", "status": "RESOURCE_EXHAUSTED"}
+    }
+    with pytest.raises(ModelAPIError, match="RESOURCE_EXHAUSTED: Resource exhausted"):
+        chat_result_from_completion(error_body, requested_model="m")
 
 
 def _merge(chunks):
