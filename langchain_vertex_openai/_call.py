@@ -17,7 +17,8 @@ from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
 from langchain_vertex_openai._google import check_no_conflict, google_settings
 from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
-from langchain_vertex_openai._thoughts import ThoughtSplitter
+from langchain_vertex_openai._settings import check_numbers
+from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
 from langchain_vertex_openai._tools import gemini_response_format
 
 _SDK_OPTIONS = {"extra_headers": "headers", "extra_query": "extra_query", "timeout": "timeout"}
@@ -31,7 +32,7 @@ class PreparedCall:
     options: Any
     stream_usage: bool
     single_tool_call: bool
-    parse_thoughts: bool
+    thought_tag: str | None
 
     def result(self, completion: object) -> ChatResult:
         """Map a non-streaming answer to a `ChatResult`."""
@@ -39,7 +40,7 @@ class PreparedCall:
             completion,
             requested_model=self.body["model"],
             single_tool_call=self.single_tool_call,
-            parse_thoughts=self.parse_thoughts,
+            thought_tag=self.thought_tag,
         )
 
     def stream_state(self) -> StreamState:
@@ -48,7 +49,7 @@ class PreparedCall:
             requested_model=self.body["model"],
             include_usage=self.stream_usage,
             single_tool_call=self.single_tool_call,
-            thoughts=ThoughtSplitter() if self.parse_thoughts else None,
+            thoughts=ThoughtSplitter(self.thought_tag) if self.thought_tag else None,
         )
 
 
@@ -69,12 +70,17 @@ def prepare_call(
         ValueError: For settings that cannot work together, before any request.
     """
     call = dict(call_kwargs)
-    report_usage = call.pop("stream_usage", stream_usage)
+    # Usage order: the call's stream_usage, its stream_options (which Vertex ignores, so
+    # it is not sent), then the model's field.
+    stream_options = call.pop("stream_options", None) or {}
+    report_usage = call.pop("stream_usage", stream_options.get("include_usage", stream_usage))
     # Vertex ignores parallel_tool_calls, so False is enforced on the response.
     single_tool_call = call.pop("parallel_tool_calls", None) is False
     options = {_SDK_OPTIONS[name]: call.pop(name) for name in list(call) if name in _SDK_OPTIONS}
     params = {**defaults, **call}
     params["model"] = normalize_model_id(params["model"])
+    if call:
+        check_numbers(params)  # per-call values get the checks construction applies
     if stop is not None:
         params["stop"] = stop
     settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}
@@ -87,6 +93,7 @@ def prepare_call(
     if google:
         params = deep_merge(params, {"extra_body": {"google": google}})
     check_no_conflict(params)
+    params, thought_tag = _with_thought_tag(params)
     if "response_format" in params:
         params["response_format"] = gemini_response_format(params["response_format"])
     params.pop("stream", None)
@@ -99,5 +106,20 @@ def prepare_call(
         options=options,
         stream_usage=bool(report_usage),
         single_tool_call=single_tool_call,
-        parse_thoughts=bool(settings["include_thoughts"]),
+        thought_tag=thought_tag,
     )
+
+
+def _with_thought_tag(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Ask for tagged thoughts whenever thoughts are requested, however they were set.
+
+    Vertex returns thoughts untagged unless `thought_tag_marker` is set (Vertex notes
+    §5); a marker the user chose is kept and used for splitting.
+    """
+    extra = params.get("extra_body") or {}
+    google = extra.get("google") or {}
+    if not (google.get("thinking_config") or {}).get("include_thoughts"):
+        return params, None
+    tag = str(google.get("thought_tag_marker") or THOUGHT_TAG)
+    google = {**google, "thought_tag_marker": tag}
+    return {**params, "extra_body": {**extra, "google": google}}, tag

@@ -38,7 +38,6 @@ from langchain_vertex_openai._signatures import (
 
 IGNORED_BY_VERTEX = frozenset(
     {
-        "stream_options",
         "logprobs",
         "top_logprobs",
         "user",

@@ -101,12 +101,13 @@ def _thought_flag(holder: dict[str, Any]) -> bool:
     )
 
 
-def message_from_choice(choice: dict[str, Any], *, parse_thoughts: bool = False) -> AIMessage:
+def message_from_choice(choice: dict[str, Any], *, thought_tag: str | None = None) -> AIMessage:
     """Build the `AIMessage` for one non-streaming choice.
 
     Args:
         choice: One entry of the response's `choices`.
-        parse_thoughts: Thoughts were requested, so `<thought>` tags are split off.
+        thought_tag: The `thought_tag_marker` sent when thoughts were requested; its
+            tags are split off the answer.
     """
     raw = choice.get("message") or {}
     content = raw.get("content") or ""
@@ -114,8 +115,8 @@ def message_from_choice(choice: dict[str, Any], *, parse_thoughts: bool = False)
     thoughts = ""
     if _thought_flag(raw):
         thoughts, content = content, ""
-    elif parse_thoughts:
-        thoughts, content = split_thoughts(content)
+    elif thought_tag:
+        thoughts, content = split_thoughts(content, thought_tag)
     if thoughts:
         additional_kwargs["reasoning_content"] = thoughts
     tool_calls, invalid_tool_calls, signatures = _parse_tool_calls(raw.get("tool_calls") or [])
@@ -178,7 +179,7 @@ def chat_result_from_completion(
     *,
     requested_model: str,
     single_tool_call: bool = False,
-    parse_thoughts: bool = False,
+    thought_tag: str | None = None,
 ) -> ChatResult:
     """Build a `ChatResult` from a non-streaming completion body.
 
@@ -186,7 +187,7 @@ def chat_result_from_completion(
         completion: The parsed JSON body.
         requested_model: The model id sent, used when the response names none.
         single_tool_call: Keep only the first tool call (`parallel_tool_calls=False`).
-        parse_thoughts: Thoughts were requested, so `<thought>` tags are split off.
+        thought_tag: The `thought_tag_marker` sent when thoughts were requested.
     """
     if not isinstance(completion, dict) or not isinstance(completion.get("choices"), list):
         inner = google_error(completion)
@@ -200,7 +201,7 @@ def chat_result_from_completion(
     model_name = completion.get("model") or requested_model
     generations = []
     for choice in completion["choices"]:
-        message = message_from_choice(choice, parse_thoughts=parse_thoughts)
+        message = message_from_choice(choice, thought_tag=thought_tag)
         dropped = _keep_first_call(message) if single_tool_call else []
         message.id = completion.get("id") or None
         message.usage_metadata = usage_metadata

@@ -12,13 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 THOUGHT_TAG = "thought"
-_OPEN = f"<{THOUGHT_TAG}>"
-_CLOSE = f"</{THOUGHT_TAG}>"
 
 
-def split_thoughts(text: str) -> tuple[str, str]:
+def split_thoughts(text: str, tag: str = THOUGHT_TAG) -> tuple[str, str]:
     """Split a whole reply into (thoughts, answer)."""
-    splitter = ThoughtSplitter()
+    splitter = ThoughtSplitter(tag)
     thoughts, answer = splitter.feed(text)
     more_thoughts, more_answer = splitter.flush()
     return thoughts + more_thoughts, answer + more_answer
@@ -36,6 +34,8 @@ def _partial_tag_suffix(text: str, tag: str) -> int:
 class ThoughtSplitter:
     """Incrementally split streamed text into thought text and answer text."""
 
+    tag: str = THOUGHT_TAG
+    """The `thought_tag_marker` the request asked for."""
     in_thought: bool = False
     _pending: str = ""
 
@@ -46,7 +46,7 @@ class ThoughtSplitter:
         thoughts: list[str] = []
         answer: list[str] = []
         while text:
-            tag = _CLOSE if self.in_thought else _OPEN
+            tag = f"</{self.tag}>" if self.in_thought else f"<{self.tag}>"
             position = text.find(tag)
             target = thoughts if self.in_thought else answer
             if position >= 0:

@@ -413,3 +413,30 @@ def test_models_sharing_one_http_client_keep_their_own_credentials(vertex_emulat
     b.invoke("hi")
     assert emulator.last_request.headers["x-goog-user-project"] == "project-bbb"
     assert shared.auth is None or type(shared.auth).__name__ == "Auth"
+
+
+def test_thoughts_requested_through_extra_body_are_still_split_off(llm, emulator):
+    message = llm.invoke(
+        "Repeat exactly: answer",
+        extra_body={"google": {"thinking_config": {"include_thoughts": True}}},
+    )
+    assert message.content == "answer"
+    assert message.additional_kwargs["reasoning_content"]
+    assert emulator.last_request.body["extra_body"]["google"]["thought_tag_marker"] == "thought"
+
+
+def test_stream_options_include_usage_false_turns_usage_off_and_is_not_sent(llm, emulator):
+    merged = _merge(list(llm.stream("hi", stream_options={"include_usage": False})))
+    assert merged.usage_metadata is None
+    assert "stream_options" not in emulator.last_request.body
+
+
+def test_per_call_values_get_the_construction_checks(emulator):
+    llm = ChatVertexOpenAI(
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+    )
+    with pytest.raises(ValueError, match="n=1"):
+        llm.invoke("hi", n=2)
+    with pytest.raises(ValueError, match="temperature"):
+        llm.invoke("hi", temperature=5)
+    assert emulator.requests == []
