@@ -176,6 +176,15 @@ def resolve_media(block: dict[str, Any], index: int, budget: MediaBudget) -> Med
             undecodable base64 and oversize inline payloads.
     """
     kind = block["type"]
+    source = block.get("source")
+    if isinstance(source, dict):
+        # Anthropic's form: {"type": "image", "source": {"type": "base64"|"url", ...}}.
+        block = {
+            "type": kind,
+            "base64": source.get("data"),
+            "url": source.get("url"),
+            "mime_type": source.get("media_type") or block.get("mime_type"),
+        }
     given = block.get("mime_type")
     declared = _check_mime(given, index) if given else None
     if block.get("url"):

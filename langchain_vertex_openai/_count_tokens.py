@@ -12,8 +12,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import httpx2
-import openai
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 
 from langchain_vertex_openai._content import content_to_parts, content_to_text, guess_mime_type
@@ -99,21 +97,3 @@ def total_tokens(response: Any) -> int:
         return count
     msg = f"countTokens answered without totalTokens: {json.dumps(response)[:200]}"
     raise ValueError(msg)
-
-
-def request_count(http_client: httpx2.Client, url: str, messages: Sequence[BaseMessage]) -> int:
-    """POST `countTokens` for `messages` and return the total.
-
-    Raises:
-        openai.APIStatusError: A Vertex error status (translated by the caller).
-        ValueError: An answer without a count.
-    """
-    response = http_client.post(url, json=count_tokens_body(messages))
-    if response.status_code >= 400:
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = None
-        message = f"countTokens failed with HTTP {response.status_code}"
-        raise openai.APIStatusError(message, response=response, body=body)
-    return total_tokens(response.json())

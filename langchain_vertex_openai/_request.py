@@ -114,6 +114,10 @@ def _assistant_dict(
 
 def _tool_dict(message: ToolMessage, budget: MediaBudget) -> dict[str, Any]:
     text, media_parts = tool_result_parts(message.content, budget)
+    if message.status == "error":
+        # Chat Completions has no error flag; without one the model cannot tell a failed
+        # tool from an empty success.
+        text = f"Error: {text}" if text else "Error"
     result: dict[str, Any] = {
         "role": "tool",
         "tool_call_id": message.tool_call_id,

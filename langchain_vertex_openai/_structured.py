@@ -278,9 +278,11 @@ def structured_runnable(
     }
     parser: Runnable[Any, Any]
     llm: Runnable[Any, Any]
+    # Other tools the model may call beside the structured answer.
+    tools = list(kwargs.pop("tools", None) or [])
     if method == "function_calling" and schema is not None:
         llm = model.bind_tools(
-            [schema],
+            [*tools, schema],
             tool_choice=convert_to_openai_tool(schema)["function"]["name"],
             parallel_tool_calls=False,
             strict=strict,
@@ -294,7 +296,8 @@ def structured_runnable(
             if method == "json_schema"
             else {"type": "json_object"}
         )
-        llm = model.bind(response_format=response, ls_structured_output_format=ls_format, **kwargs)
+        bound = {"response_format": response, "ls_structured_output_format": ls_format, **kwargs}
+        llm = model.bind_tools(tools, **bound) if tools else model.bind(**bound)
         parser = VertexJsonOutputParser(schema_check=schema_validator(schema), target_schema=schema)
     if include_raw:
         return with_raw(llm, parser)

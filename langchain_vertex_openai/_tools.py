@@ -63,6 +63,8 @@ def _clean(node: Any, resolver: _RefResolver, depth: int) -> Any:
         }
         return _clean(merged, resolver, depth + 1)
     result: dict[str, Any] = {}
+    # Gemini has no exclusive bounds: inclusive ones, with the exact rule in the description.
+    notes: list[str] = []
     for key, value in node.items():
         if key in _DROPPED_KEYWORDS or key in ("$defs", "definitions"):
             continue
@@ -70,10 +72,10 @@ def _clean(node: Any, resolver: _RefResolver, depth: int) -> Any:
             result["enum"] = [value]
         elif key == "exclusiveMinimum":
             result["minimum"] = value
-            result["description"] = f"{node.get('description', '')} (greater than {value})".strip()
+            notes.append(f"greater than {value}")
         elif key == "exclusiveMaximum":
             result["maximum"] = value
-            result["description"] = f"{node.get('description', '')} (less than {value})".strip()
+            notes.append(f"less than {value}")
         elif key in ("anyOf", "oneOf"):
             nullable = _merge_nullable(value)
             if nullable is not None:
@@ -82,10 +84,11 @@ def _clean(node: Any, resolver: _RefResolver, depth: int) -> Any:
                 result["anyOf"] = _clean(value, resolver, depth)
         elif key == "properties":
             result[key] = {name: _clean(sub, resolver, depth) for name, sub in value.items()}
-        elif key == "description" and "description" in result:
-            continue
         else:
             result[key] = _clean(value, resolver, depth)
+    if notes:
+        description = node.get("description", "")
+        result["description"] = f"{description} ({', '.join(notes)})".strip()
     if isinstance(result.get("type"), list):
         types = [t for t in result["type"] if t != "null"]
         if len(types) == 1:
@@ -189,7 +192,7 @@ def convert_tool_choice(
     names = [t["function"]["name"] for t in tools if t.get("type") == "function"]
     if tool_choice is True or tool_choice in ("any", "required"):
         return "required"
-    if tool_choice in ("auto", "none"):
+    if tool_choice in ("auto", "none", "validated"):
         return tool_choice
     if isinstance(tool_choice, str):
         if tool_choice not in names:
@@ -198,5 +201,8 @@ def convert_tool_choice(
         return {"type": "function", "function": {"name": tool_choice}}
     if isinstance(tool_choice, dict):
         return tool_choice
-    msg = f"Unrecognised tool_choice {tool_choice!r}: use 'auto', 'none', 'any', or a tool name."
+    msg = (
+        f"Unrecognised tool_choice {tool_choice!r}: use 'auto', 'none', 'any', 'validated' "
+        "or a tool name."
+    )
     raise ValueError(msg)

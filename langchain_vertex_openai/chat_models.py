@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import json
@@ -33,7 +34,7 @@ from langchain_vertex_openai._clients import (
     VertexOpenAI,
     client_options,
 )
-from langchain_vertex_openai._count_tokens import count_tokens_url, request_count
+from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
     DEFAULT_MODEL,
@@ -291,7 +292,6 @@ class ChatVertexOpenAI(BaseChatModel):
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
-    _count_client: httpx2.Client | None = PrivateAttr(default=None)
 
     @field_validator("model_name")
     @classmethod
@@ -453,12 +453,35 @@ class ChatVertexOpenAI(BaseChatModel):
                 )
             return self._async_client
 
+    async def _async_client_off_loop(self) -> openai.AsyncOpenAI:
+        # The first call may look up application-default credentials (file and network
+        # I/O): do that in a thread, not on the event loop.
+        client = self._async_client
+        if client is not None:
+            return client
+        return await asyncio.to_thread(self._get_async_client)
+
+    def __copy__(self) -> Self:
+        # A copy (model_copy(update=...) included) may change the URL or credentials:
+        # it builds its own provider and clients on first use.
+        copied = super().__copy__()
+        copied._provider = copied._client = copied._async_client = None
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        memo = {} if memo is None else memo
+        for runtime in (self._provider, self._client, self._async_client):
+            memo[id(runtime)] = None  # live clients and locks are not copied
+        for shared in (self.http_client, self.http_async_client):
+            memo[id(shared)] = shared  # the user's HTTP clients are shared, not cloned
+        return super().__deepcopy__(memo)
+
     def __getstate__(self) -> dict[Any, Any]:
         # Ray/Spark ship models to workers: no live clients, locks or tokens travel;
         # they are rebuilt on first use there (the provider re-resolves ADC).
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private.update(_provider=None, _client=None, _async_client=None, _count_client=None)
+        private.update(_provider=None, _client=None, _async_client=None)
         state["__pydantic_private__"] = private
         credentials = state["__dict__"].get("credentials")
         if credentials is not None and getattr(credentials, "token", None) is not None:
@@ -580,8 +603,9 @@ class ChatVertexOpenAI(BaseChatModel):
 
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         prepared = self._prepare(messages, stop, False, kwargs)
+        client = await self._async_client_off_loop()
         with self._vertex_errors():
-            completion = await self._get_async_client().post(
+            completion = await client.post(
                 _COMPLETIONS_PATH, body=prepared.body, options=prepared.options, cast_to=object
             )
         return prepared.result(completion)
@@ -621,8 +645,9 @@ class ChatVertexOpenAI(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         prepared = self._prepare(messages, stop, True, kwargs)
         state = prepared.stream_state()
+        client = await self._async_client_off_loop()
         with self._vertex_errors(state):
-            stream = await self._get_async_client().post(
+            stream = await client.post(
                 _COMPLETIONS_PATH,
                 body=prepared.body,
                 options=prepared.options,
@@ -671,8 +696,9 @@ class ChatVertexOpenAI(BaseChatModel):
             tools: The tools the model may call. `{"google_search": {}}` turns on Google
                 Search grounding (sent as Vertex's `web_search_options`).
             tool_choice: `"auto"`, `"none"`, `"any"`/`"required"`/`True` (must call a
-                tool), a tool name, or an OpenAI-format dict.
-            strict: Not supported by Vertex (ignored there); `True` raises.
+                tool), `"validated"` (Gemini's schema-checked mode), a tool name, or an
+                OpenAI-format dict.
+            strict: Vertex ignores it, so it is not sent; `True` warns once.
             parallel_tool_calls: Vertex ignores this parameter, so it is enforced here:
                 with `False` only the first tool call of a reply is kept, and the others
                 are listed in `response_metadata["dropped_tool_calls"]`.
@@ -720,16 +746,11 @@ class ChatVertexOpenAI(BaseChatModel):
             return count_tokens_approximately(
                 messages, tokens_per_image=258, tools=list(tools) if tools else None
             )
+        # An absolute URL on the same client: same auth, retries and error translation.
         url = count_tokens_url(self._resolved_base_url(), self.model_name)
         with self._vertex_errors():
-            return request_count(self._get_count_client(), url, messages)
-
-    def _get_count_client(self) -> httpx2.Client:
-        with _INIT_LOCK:
-            if self._count_client is None:
-                auth = self.credentials_provider.httpx_auth()
-                self._count_client = httpx2.Client(auth=auth, timeout=self.timeout or 60.0)
-            return self._count_client
+            answer = self._get_client().post(url, body=count_tokens_body(messages), cast_to=object)
+        return total_tokens(answer)
 
     def get_token_ids(self, text: str) -> list[int]:
         """Not available: Gemini's tokenizer is not published for offline use.

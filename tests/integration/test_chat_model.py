@@ -19,6 +19,7 @@ from langchain_vertex_openai import (
     VertexServerError,
     VertexTimeoutError,
 )
+from langchain_vertex_openai.testing import VertexEmulator
 
 
 @pytest.fixture
@@ -440,3 +441,34 @@ def test_per_call_values_get_the_construction_checks(emulator):
     with pytest.raises(ValueError, match="temperature"):
         llm.invoke("hi", temperature=5)
     assert emulator.requests == []
+
+
+def test_model_copy_with_a_new_url_builds_new_clients(llm, emulator):
+    llm.invoke("hi")
+    with VertexEmulator(strict=True) as other:
+        copied = llm.model_copy(
+            update={"base_url": other.base_url, "credentials": other.credentials()}
+        )
+        assert copied.invoke("Repeat exactly: moved").content == "moved"
+        assert len(other.requests) == 1
+    assert llm.invoke("Repeat exactly: stayed").content == "stayed"
+    import copy
+
+    deep = copy.deepcopy(llm)
+    assert deep.invoke("Repeat exactly: deep").content == "deep"
+    assert deep._client is not llm._client
+
+
+def test_structured_output_with_extra_tools(llm, emulator):
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        city: str
+
+    def get_weather(city: str) -> str:
+        """Get the weather."""
+        return "sunny"
+
+    result = llm.with_structured_output(Answer, tools=[get_weather]).invoke("Report on 'Paris'")
+    assert isinstance(result, Answer)
+    assert [t["function"]["name"] for t in emulator.last_request.body["tools"]] == ["get_weather"]

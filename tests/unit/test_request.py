@@ -163,3 +163,22 @@ def test_empty_messages_are_refused_before_gemini_does():
         google_model=False,
     )
     assert body["messages"][1]["content"] is None
+
+
+def test_failed_tool_result_says_so():
+    result = message_to_dict(ToolMessage("division by zero", tool_call_id="c1", status="error"))
+    assert result["content"] == "Error: division by zero"
+
+
+def test_anthropic_source_blocks_are_accepted():
+    message = HumanMessage(
+        content=[
+            {
+                "type": "image",
+                "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+            }
+        ]
+    )
+    assert message_to_dict(message)["content"] == [
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
+    ]

@@ -102,3 +102,19 @@ def test_tool_choice_forms(choice, expected):
 def test_unknown_tool_name_is_refused():
     with pytest.raises(ValueError, match="not one of the bound tools"):
         convert_tool_choice("nope", convert_tools([Person]))
+
+
+def test_both_exclusive_bounds_are_kept_in_the_description():
+    class Count(BaseModel):
+        count: int = Field(gt=0, lt=10, description="How many")
+
+    prop = convert_tools([Count])[0]["function"]["parameters"]["properties"]["count"]
+    assert prop["minimum"] == 0
+    assert prop["maximum"] == 10
+    assert prop["description"].startswith("How many (")
+    assert "greater than 0" in prop["description"]
+    assert "less than 10" in prop["description"]
+
+
+def test_validated_tool_choice_is_passed_through():
+    assert convert_tool_choice("validated", convert_tools([Person])) == "validated"
