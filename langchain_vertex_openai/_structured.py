@@ -14,15 +14,15 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any, Literal
 
-from langchain_core.exceptions import OutputParserException
-from langchain_core.messages import AIMessage
+from langchain_core.exceptions import ModelRefusalError, OutputParserException
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
 )
 from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
@@ -189,8 +189,28 @@ def _raise_if_unfinished(message: Any, text: str) -> None:
         )
         raise OutputParserException(msg, llm_output=text)
     if finish_reason == "content_filter":
-        msg = "Gemini's structured reply was blocked by a safety filter."
-        raise OutputParserException(msg, llm_output=text)
+        raise VertexRefusalError(raw_message=message)
+
+
+class VertexRefusalError(ModelRefusalError):
+    """Gemini's safety filters blocked the structured answer (`content_filter`)."""
+
+    def __init__(self, *, raw_message: BaseMessage | None = None) -> None:
+        super().__init__(
+            "Gemini's structured answer was blocked by a safety filter (finish_reason "
+            "'content_filter'); see raw_message.response_metadata.",
+            raw_message=raw_message,
+        )
+
+
+def _check_tool_answer(message: Any) -> Any:
+    """Refuse a blocked answer, or one without the forced call, before tool parsing."""
+    if isinstance(message, AIMessage):
+        _raise_if_unfinished(message, message.text)
+        if not (message.tool_calls or message.invalid_tool_calls):
+            msg = "Gemini answered without calling the structured-output tool."
+            raise OutputParserException(msg, llm_output=message.text)
+    return message
 
 
 def schema_name_and_json(schema: Any) -> tuple[str, str | None, dict[str, Any]]:
@@ -221,10 +241,13 @@ def response_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
 
 def tool_parser(schema: Any) -> Runnable[Any, Any]:
     """Parser for `method="function_calling"`: the first call's arguments."""
+    parser: Runnable[Any, Any]
     if _is_pydantic(schema):
-        return PydanticToolsParser(tools=[schema], first_tool_only=True)
-    name = convert_to_openai_tool(schema)["function"]["name"]
-    return JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+        parser = PydanticToolsParser(tools=[schema], first_tool_only=True)
+    else:
+        name = convert_to_openai_tool(schema)["function"]["name"]
+        parser = JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+    return RunnableLambda(_check_tool_answer) | parser
 
 
 def check_arguments(schema: Any, method: str, strict: bool | None) -> None:

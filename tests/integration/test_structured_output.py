@@ -155,3 +155,18 @@ def test_streaming_yields_growing_partial_dicts(llm):
 async def test_async_structured_output(llm):
     result = await llm.with_structured_output(Contact).ainvoke(DOCUMENTS[2])
     assert result.name == "Grace Hopper"
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_safety_block_is_a_refusal_not_none(llm, emulator, method):
+    from langchain_core.exceptions import ModelRefusalError
+
+    emulator.queue_reply("", finish_reason="content_filter")
+    with pytest.raises(ModelRefusalError, match="safety filter"):
+        llm.with_structured_output(Contact, method=method).invoke(DOCUMENTS[0])
+
+
+def test_function_calling_without_a_call_is_a_clear_error(llm, emulator):
+    emulator.queue_reply("I would rather not.")
+    with pytest.raises(OutputParserException, match="without calling the structured-output tool"):
+        llm.with_structured_output(Contact, method="function_calling").invoke(DOCUMENTS[0])
