@@ -53,6 +53,33 @@ IGNORED_BY_VERTEX = frozenset(
 )
 """Request fields Vertex accepts and ignores (Vertex notes §3)."""
 
+DOCUMENTED_FOR_GEMINI = frozenset(
+    {
+        "model",
+        "messages",
+        "max_tokens",
+        "max_completion_tokens",
+        "n",
+        "frequency_penalty",
+        "presence_penalty",
+        "reasoning_effort",
+        "response_format",
+        "seed",
+        "stop",
+        "stream",
+        "temperature",
+        "top_p",
+        "tools",
+        "tool_choice",
+        "modalities",
+        "web_search_options",
+        "functions",
+        "function_call",
+        "extra_body",
+    }
+)
+"""The parameters Vertex documents for Google models; it ignores any other (§3)."""
+
 _warned: set[str] = set()
 
 
@@ -61,7 +88,8 @@ def _warn_ignored(name: str) -> None:
         return
     _warned.add(name)
     warnings.warn(
-        f"Vertex AI ignores the {name!r} parameter, so ChatVertexOpenAI does not send it.",
+        f"Vertex AI ignores the {name!r} parameter for Gemini, so ChatVertexOpenAI does not "
+        "send it (for Google extensions use extra_body={'google': {...}}).",
         UserWarning,
         stacklevel=4,
     )
@@ -215,7 +243,9 @@ def build_body(
     for key, value in params.items():
         if value is None:
             continue
-        if key in IGNORED_BY_VERTEX:
+        # Partner models may take more than Gemini does; only known-ignored ones go.
+        ignored = key not in DOCUMENTED_FOR_GEMINI if google_model else key in IGNORED_BY_VERTEX
+        if ignored:
             _warn_ignored(key)
             continue
         body[key] = value

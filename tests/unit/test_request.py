@@ -182,3 +182,20 @@ def test_anthropic_source_blocks_are_accepted():
     assert message_to_dict(message)["content"] == [
         {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
     ]
+
+
+def test_undocumented_parameters_are_not_sent_to_gemini_but_are_to_partners(monkeypatch):
+    monkeypatch.setattr(_request, "_warned", set())
+    with pytest.warns(UserWarning, match="top_k"):
+        body = build_body(
+            [HumanMessage("hi")],
+            {"model": "google/gemini-2.5-flash", "top_k": 5},
+            google_model=True,
+        )
+    assert "top_k" not in body
+    partner = build_body(
+        [HumanMessage("hi")],
+        {"model": "meta/llama-3.3-70b-instruct-maas", "top_k": 5},
+        google_model=False,
+    )
+    assert partner["top_k"] == 5
