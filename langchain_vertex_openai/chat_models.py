@@ -196,7 +196,8 @@ class ChatVertexOpenAI(BaseChatModel):
         #  "output_token_details": {"reasoning": 52}}
         ```
 
-        Vertex counts hidden thinking only in `total_tokens`; it is reported as
+        Vertex leaves hidden thinking out of `completion_tokens` (it counts it in
+        `total_tokens` and sometimes in `reasoning_tokens`); it is reported as
         `output_token_details["reasoning"]`, with
         `input_tokens + output_tokens == total_tokens`.
 
@@ -242,13 +243,19 @@ class ChatVertexOpenAI(BaseChatModel):
     quota_project: str | None = None
     """Project billed for quota, sent as `x-goog-user-project`."""
     temperature: float | None = None
+    """Sampling temperature, 0 to 2 (the model's default when `None`)."""
     top_p: float | None = None
+    """Nucleus sampling mass, 0 to 1."""
     max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
     """Maximum number of tokens to generate."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Sequences that end the answer."""
     seed: int | None = None
+    """Seed for more repeatable sampling."""
     presence_penalty: float | None = None
+    """Penalty for tokens already present in the text."""
     frequency_penalty: float | None = None
+    """Penalty growing with how often a token already appeared."""
     n: int | None = None
     """Number of candidates (Gemini 3 models accept only 1)."""
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = None
@@ -282,6 +289,7 @@ class ChatVertexOpenAI(BaseChatModel):
     """Merged into the top level of the request body. Google extensions go under
     `{"extra_body": {"google": {...}}}`; a top-level `google` key is moved there."""
     default_headers: dict[str, str] | None = None
+    """Extra HTTP headers on every request."""
     http_client: Any = Field(default=None, exclude=True)
     """An `httpx2.Client` to use (proxies, mTLS); may be shared between models."""
     http_async_client: Any = Field(default=None, exclude=True)
@@ -780,7 +788,9 @@ class ChatVertexOpenAI(BaseChatModel):
                 `"json_mode"` (`response_format={"type": "json_object"}`).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising
                 on a reply that does not parse.
-            strict: Passed to Vertex in the schema; not valid with `json_mode`.
+            strict: For `json_schema`, sent in the response format; for
+                `function_calling`, not sent (Vertex ignores it on tools, with a
+                warning). Not valid with `json_mode`.
             **kwargs: Bound to the model call.
 
         Raises:
