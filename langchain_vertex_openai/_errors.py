@@ -12,10 +12,14 @@ re-raise as classes that inherit both the SDK's class and langchain-core's
 
 from __future__ import annotations
 
+import contextlib
 import html
+import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
+import httpx2
 import openai
 from langchain_core.exceptions import (
     ContextOverflowError,
@@ -212,3 +216,46 @@ def translate_error(error: Exception, *, location: str | None = None) -> Excepti
             body=error.body,
         )
     return error
+
+
+class _StreamProgress(Protocol):
+    chunk_count: int
+
+
+_REQUEST = httpx2.Request("POST", "/chat/completions")
+
+
+@contextlib.contextmanager
+def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> Iterator[None]:
+    """Re-raise whatever a call to Vertex raises as this package's exceptions.
+
+    Args:
+        location: The model's location, for hints (e.g. try `global`).
+        stream: The progress of a stream being read, if any: a connection lost after
+            chunks arrived means the answer is incomplete.
+    """
+    try:
+        yield
+    except ModelError:
+        raise  # already ours (e.g. VertexAuthError from a failed token refresh)
+    except (openai.APIConnectionError, httpx2.TransportError) as error:
+        timed_out = isinstance(error, openai.APITimeoutError)
+        if stream is None or stream.chunk_count == 0 or timed_out:
+            raise translate_error(error, location=location) from error
+        cause = error.__cause__ if isinstance(error, openai.OpenAIError) else error
+        raise VertexConnectionError(
+            message=(
+                f"The connection to Vertex AI broke mid-stream after {stream.chunk_count} "
+                f"chunks ({type(cause).__name__}: {cause}); the answer is incomplete."
+            ),
+            request=error.request,
+        ) from error
+    except openai.OpenAIError as error:
+        raise translate_error(error, location=location) from error
+    except json.JSONDecodeError as error:
+        raise VertexResponseError(
+            f"Vertex AI answered with a body that is not valid JSON ({error.msg}): "
+            f"{error.doc[:200]!r}",
+            _REQUEST,
+            body=None,
+        ) from error

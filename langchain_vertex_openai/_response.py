@@ -21,6 +21,7 @@ from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, p
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_vertex_openai._errors import (
+    VertexConnectionError,
     VertexPromptBlockedError,
     VertexResponseError,
     google_error,
@@ -346,8 +347,7 @@ def check_finished(state: StreamState) -> None:
     Raises:
         VertexPromptBlockedError: The stream carried usage but no choice at all: Vertex's
             shape for a prompt blocked by safety filters.
-        ValueError: The stream stopped before the model finished (the caller reports it
-            as a broken connection).
+        VertexConnectionError: The stream stopped before the model finished.
     """
     if state.finish_reason is not None:
         return
@@ -357,7 +357,7 @@ def check_finished(state: StreamState) -> None:
         f"The Vertex AI stream ended after {state.chunk_count} chunks without a "
         "finish_reason; the answer is incomplete."
     )
-    raise ValueError(msg)
+    raise VertexConnectionError(message=msg, request=httpx2.Request("POST", "/chat/completions"))
 
 
 def final_chunk(state: StreamState) -> AIMessageChunk:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
-import json
 import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Literal
 
 import httpx2
 import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.exceptions import ModelError
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
@@ -46,9 +44,7 @@ from langchain_vertex_openai._endpoint import (
     vertex_base_url,
 )
 from langchain_vertex_openai._errors import (
-    VertexConnectionError,
-    VertexResponseError,
-    translate_error,
+    vertex_errors,
 )
 from langchain_vertex_openai._response import (
     StreamState,
@@ -537,33 +533,10 @@ class ChatVertexOpenAI(BaseChatModel):
             cache_location=self._cache_location,
         )
 
-    @contextlib.contextmanager
-    def _vertex_errors(self, state: StreamState | None = None) -> Iterator[None]:
-        try:
-            yield
-        except ModelError:
-            raise  # already ours (e.g. VertexAuthError from a failed token refresh)
-        except (openai.APIConnectionError, httpx2.TransportError) as error:
-            if state is None or state.chunk_count == 0 or isinstance(error, openai.APITimeoutError):
-                raise translate_error(error, location=self.location) from error
-            # Raised while reading a stream: what arrived so far is incomplete.
-            cause = error.__cause__ if isinstance(error, openai.OpenAIError) else error
-            raise VertexConnectionError(
-                message=(
-                    f"The connection to Vertex AI broke mid-stream after {state.chunk_count} "
-                    f"chunks ({type(cause).__name__}: {cause}); the answer is incomplete."
-                ),
-                request=error.request,
-            ) from error
-        except openai.OpenAIError as error:
-            raise translate_error(error, location=self.location) from error
-        except json.JSONDecodeError as error:
-            raise VertexResponseError(
-                f"Vertex AI answered with a body that is not valid JSON ({error.msg}): "
-                f"{error.doc[:200]!r}",
-                httpx2.Request("POST", _COMPLETIONS_PATH),
-                body=None,
-            ) from error
+    def _vertex_errors(
+        self, state: StreamState | None = None
+    ) -> AbstractContextManager[None]:
+        return vertex_errors(location=self.location, stream=state)
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
         """Whether this call streams: a per-call `streaming=` wins over the field."""
@@ -572,12 +545,7 @@ class ChatVertexOpenAI(BaseChatModel):
 
     @staticmethod
     def _check_finished(state: StreamState) -> None:
-        try:
-            check_finished(state)
-        except ValueError as error:
-            raise VertexConnectionError(
-                message=str(error), request=httpx2.Request("POST", _COMPLETIONS_PATH)
-            ) from None
+        check_finished(state)
 
     # -- generation -------------------------------------------------------------------------
 
