@@ -39,7 +39,9 @@ def _native_part(part: dict[str, Any]) -> dict[str, Any]:
         return {"text": part["text"]}
     if part["type"] == "input_audio":
         audio = part["input_audio"]
-        return {"inlineData": {"mimeType": f"audio/{audio['format']}", "data": audio["data"]}}
+        audio_format = str(audio["format"])
+        mime_type = audio_format if "/" in audio_format else f"audio/{audio_format}"
+        return {"inlineData": {"mimeType": mime_type, "data": audio["data"]}}
     url = part["image_url"]["url"]
     inline = _DATA_URI.match(url)
     if inline:

@@ -60,6 +60,11 @@ def normalize_model_id(model: str) -> str:
     raise ValueError(msg)
 
 
+def is_gemini_3(model: str) -> bool:
+    """Whether `model` (with or without `google/`) is a Gemini 3.x model."""
+    return bare_model_name(model).startswith("gemini-3")
+
+
 def bare_model_name(model: str) -> str:
     """Return the model id without its publisher (`gemini-2.5-flash`)."""
     return model.split("/", 1)[1] if "/" in model else model

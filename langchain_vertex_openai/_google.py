@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from langchain_vertex_openai._endpoint import is_gemini_3
 from langchain_vertex_openai._thoughts import THOUGHT_TAG
 from langchain_vertex_openai.data import model_profile
 
@@ -41,10 +42,6 @@ SETTINGS = (
 """Parameters this module turns into request fields."""
 
 
-def _is_gemini_3(model: str) -> bool:
-    return model.removeprefix("google/").startswith("gemini-3")
-
-
 def _check_effort(model: str, effort: str) -> None:
     profile = model_profile(model) or {}
     allowed = profile.get("reasoning_effort_levels") or list(EFFORTS)
@@ -61,7 +58,7 @@ def _thinking_config(model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     budget = settings.get("thinking_budget")
     config: dict[str, Any] = {}
     if budget is not None:
-        if _is_gemini_3(model):
+        if is_gemini_3(model):
             msg = (
                 f"thinking_budget is deprecated on {model} (Vertex answers intermittent "
                 "400s); use reasoning_effort instead."
@@ -75,7 +72,7 @@ def _thinking_config(model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
         config["include_thoughts"] = True
         if effort is not None:
             # Only one of reasoning_effort and thinking_config may be sent.
-            if _is_gemini_3(model):
+            if is_gemini_3(model):
                 config["thinking_level"] = effort
             else:
                 config["thinking_budget"] = EFFORT_TO_BUDGET[effort]

@@ -28,6 +28,7 @@ from langchain_vertex_openai._content import (
     content_to_text,
     tool_result_parts,
 )
+from langchain_vertex_openai._endpoint import is_gemini_3
 from langchain_vertex_openai._response import dumps_arguments, new_tool_call_id
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
@@ -174,6 +175,12 @@ def message_to_dict(
     """
     budget = budget if budget is not None else MediaBudget()
     if isinstance(message, SystemMessage):
+        if not isinstance(message.content, str) and any(
+            isinstance(block, dict) and block.get("type") not in ("text", None)
+            for block in message.content
+        ):
+            msg = "a system message can hold text only; put media in a human message."
+            raise ValueError(msg)
         return {"role": "system", "content": content_to_text(message.content)}
     if isinstance(message, HumanMessage):
         result: dict[str, Any] = {
@@ -285,7 +292,7 @@ def _check_not_empty(messages: list[dict[str, Any]]) -> None:
 
 def _check_detail(model: str, budget: MediaBudget) -> None:
     # Before Gemini 3, `detail` is one setting for the whole request (Vertex notes §3).
-    if len(budget.details) > 1 and not model.removeprefix("google/").startswith("gemini-3"):
+    if len(budget.details) > 1 and not is_gemini_3(model):
         msg = (
             f"Images in one request ask for different detail values {sorted(budget.details)}; "
             f"{model} applies one detail to the whole request. Use the same value everywhere."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_vertex_openai._endpoint import ENDPOINT_ID_RE, validate_project
+from langchain_vertex_openai._endpoint import ENDPOINT_ID_RE, is_gemini_3, validate_project
 from langchain_vertex_openai._google import google_settings
 from langchain_vertex_openai.auth import VertexAuthError, reject_api_key
 
@@ -70,7 +70,8 @@ def check_numbers(values: dict[str, Any]) -> None:
         msg = f"timeout must be a positive number of seconds (or None), got {timeout}."
         raise ValueError(msg)
     n = values.get("n")
-    if n is not None and n > 1 and str(values.get("model")).startswith("google/gemini-3"):
+    model = str(values.get("model"))
+    if n is not None and n > 1 and model.startswith("google/") and is_gemini_3(model):
         msg = (
             f"{values['model']} returns one candidate only (Vertex: 'Multiple candidates is "
             "not enabled for this model'); use n=1 and call several times."

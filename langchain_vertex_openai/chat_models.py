@@ -533,9 +533,7 @@ class ChatVertexOpenAI(BaseChatModel):
             cache_location=self._cache_location,
         )
 
-    def _vertex_errors(
-        self, state: StreamState | None = None
-    ) -> AbstractContextManager[None]:
+    def _vertex_errors(self, state: StreamState | None = None) -> AbstractContextManager[None]:
         return vertex_errors(location=self.location, stream=state)
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:

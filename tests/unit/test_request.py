@@ -199,3 +199,11 @@ def test_undocumented_parameters_are_not_sent_to_gemini_but_are_to_partners(monk
         google_model=False,
     )
     assert partner["top_k"] == 5
+
+
+def test_media_in_a_system_message_is_refused_not_dropped():
+    system = SystemMessage(
+        content=[{"type": "text", "text": "s"}, {"type": "image", "url": "gs://bucket/a.png"}]
+    )
+    with pytest.raises(ValueError, match="system message can hold text only"):
+        message_to_dict(system)
