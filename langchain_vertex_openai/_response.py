@@ -247,8 +247,35 @@ class StreamState:
     saw_choice: bool = False
     call_index_by_id: dict[str, int] = field(default_factory=dict)
     call_ids: list[str] = field(default_factory=list)
+    call_names: list[Any] = field(default_factory=list)
+    call_args: list[str] = field(default_factory=list)
     signed_calls: set[str] = field(default_factory=set)
     message_signature_seen: bool = False
+
+
+def _is_complete_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _continued_call(raw_id: Any, name: Any, state: StreamState) -> int | None:
+    """The index of the call a fragment continues, if it continues one.
+
+    With `stream_function_call_arguments` every fragment repeats name and id, and its
+    `index` is unreliable (Vertex notes §7): a known unique id continues its call; an id
+    equal to the name continues the latest call of that name while its arguments are
+    still incomplete JSON.
+    """
+    if isinstance(raw_id, str) and raw_id != name and raw_id in state.call_index_by_id:
+        return state.call_index_by_id[raw_id]
+    if raw_id and raw_id == name and state.call_names and state.call_names[-1] == name:
+        last = len(state.call_names) - 1
+        if not _is_complete_json(state.call_args[last]):
+            return last
+    return None
 
 
 def _call_chunks(
@@ -260,11 +287,12 @@ def _call_chunks(
         function = raw.get("function") or {}
         name = function.get("name")
         raw_id = raw.get("id")
-        # With stream_function_call_arguments every fragment repeats name and id
-        # (and its `index` is unreliable): a known id continues that call.
-        if isinstance(raw_id, str) and raw_id in state.call_index_by_id and raw_id != name:
-            index = state.call_index_by_id[raw_id]
+        arguments = function.get("arguments") or ""
+        continued = _continued_call(raw_id, name, state)
+        if continued is not None:
+            index = continued
             call_id = state.call_ids[index]
+            state.call_args[index] += arguments
             chunks.append(
                 tool_call_chunk(
                     name=None, args=function.get("arguments") or "", id=None, index=index
@@ -277,6 +305,8 @@ def _call_chunks(
             index = len(state.call_ids)
             call_id = _call_id(raw_id, name, state.call_ids)
             state.call_ids.append(call_id)
+            state.call_names.append(name)
+            state.call_args.append(arguments)
             if isinstance(raw_id, str) and raw_id and raw_id != name:
                 state.call_index_by_id[raw_id] = index
             chunks.append(

@@ -329,3 +329,22 @@ def test_native_safety_finish_reasons_map_to_content_filter():
         _completion({"role": "assistant"}, "SAFETY"), requested_model="m"
     )
     assert result.generations[0].message.response_metadata["finish_reason"] == "content_filter"
+
+
+def test_fragments_whose_id_is_the_function_name_merge_until_the_json_is_complete():
+    def fragment(args):
+        return {
+            "function": {"arguments": args, "name": "get_weather"},
+            "id": "get_weather",
+            "type": "function",
+        }
+
+    events = [
+        _event({"tool_calls": [fragment('{"ci')]}),
+        _event({"tool_calls": [fragment('ty":"Paris"}')]}),
+        _event({"tool_calls": [fragment('{"city":"Rome"}')]}),
+        _event({}, "stop"),
+    ]
+    merged, _, _ = _run_stream(events)
+    assert [c["args"] for c in merged.tool_calls] == [{"city": "Paris"}, {"city": "Rome"}]
+    assert merged.invalid_tool_calls == []
