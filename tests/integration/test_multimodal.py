@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
-import struct
-import wave
-import zlib
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -17,44 +13,11 @@ from langchain_core.tools import tool
 
 from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai.testing import VertexEmulator
+from tests import media
 
-
-def _png() -> bytes:
-    """A real 2x2 RGB PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _wav() -> bytes:
-    """20 ms of 8 kHz 16-bit mono silence."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\x00\x00" * 160)
-    return buffer.getvalue()
-
-
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-PNG_BYTES = _png()
-WAV_BYTES = _wav()
+PDF_BYTES = media.PDF
+PNG_BYTES = media.png()
+WAV_BYTES = media.wav()
 PNG = base64.b64encode(PNG_BYTES).decode()
 WAV = base64.b64encode(WAV_BYTES).decode()
 PDF = base64.b64encode(PDF_BYTES).decode()

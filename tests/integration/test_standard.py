@@ -8,10 +8,6 @@ internet, so that one function is pointed at small, real files generated here
 from __future__ import annotations
 
 import base64
-import io
-import struct
-import wave
-import zlib
 from collections.abc import Iterator
 
 import httpx
@@ -21,52 +17,18 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 
 from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai.testing import VertexEmulator
+from tests import media
 
 _EMULATOR: VertexEmulator | None = None
 
 
-def _png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
-    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
-def _pdf() -> bytes:
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-
-
-def _wav() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(8000)
-        writer.writeframes(b"\x00\x00" * 800)
-    return buffer.getvalue()
-
-
 def _offline_get(url: str, *args: object, **kwargs: object) -> httpx.Response:
     if url.endswith(".pdf"):
-        content = _pdf()
+        content = media.PDF
     elif url.endswith((".wav", ".mp3")):
-        content = _wav()
+        content = media.wav(800)
     else:
-        content = _png()
+        content = media.png(4, 4)
     return httpx.Response(200, content=content, request=httpx.Request("GET", url))
 
 
