@@ -99,6 +99,14 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
         except ValueError as error:
             msg = f"quota_project: {error}"
             raise ValueError(msg) from None
+    if values.get("labels"):
+        msg = (
+            "labels are not supported by Vertex AI's OpenAI-compatible endpoint (it is not "
+            "documented there and unknown fields are dropped silently), so they would not "
+            "reach billing. Remove labels, or use langchain-google-genai's "
+            "ChatGoogleGenerativeAI on Vertex, which sends them natively."
+        )
+        raise ValueError(msg)
     if values.get("exact_token_count") and not str(values["model"]).startswith("google/"):
         msg = "exact_token_count uses Vertex's countTokens, which serves Google models only."
         raise ValueError(msg)

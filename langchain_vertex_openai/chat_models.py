@@ -266,6 +266,9 @@ class ChatVertexOpenAI(BaseChatModel):
     safety_settings: list[dict[str, str]] | dict[str, str] | None = None
     """`[{"category": "HARM_CATEGORY_...", "threshold": "BLOCK_..."}]` or a
     `{category: threshold}` mapping."""
+    labels: dict[str, str] | None = None
+    """Billing labels. Not available: Vertex's OpenAI-compatible endpoint does not take
+    them (it would drop them silently), so setting any raises at construction."""
     exact_token_count: bool = False
     """Count tokens with Vertex's `countTokens` (Google models; a network call) instead of
     the offline estimate."""
@@ -332,6 +335,7 @@ class ChatVertexOpenAI(BaseChatModel):
                 "endpoint_id": self.endpoint_id,
                 "quota_project": self.quota_project,
                 "exact_token_count": self.exact_token_count,
+                "labels": self.labels,
             },
             cache_location=self._cache_location,
         )

@@ -132,3 +132,8 @@ def test_recorded_gemini_api_thought_stream_shape():
     assert blocks[0]["type"] == "reasoning"
     assert blocks[-1]["type"] == "text"
     assert blocks[-1]["text"] == "Hello!"
+
+
+def test_labels_are_refused_because_the_endpoint_would_drop_them():
+    with pytest.raises(ValueError, match="labels are not supported"):
+        ChatVertexOpenAI(project="p-12345", labels={"team": "search"})
