@@ -14,7 +14,6 @@ The data comes from models.dev (MIT) through the generated profile file that
 from __future__ import annotations
 
 import ast
-import pprint
 import sys
 import zipfile
 from pathlib import Path
@@ -53,9 +52,9 @@ def main(wheel: str) -> None:
     )
     kept = {k: v for k, v in sorted(profiles.items()) if _served_by_openapi_endpoint(k)}
     version = Path(wheel).name.split("-")[1]
-    TARGET.write_text(
-        HEADER.format(version=version) + pprint.pformat(kept, width=100, sort_dicts=False) + "\n"
-    )
+    # One model a line: data, not code, and easy to diff when regenerated.
+    lines = [f"    {model!r}: {profile!r}," for model, profile in kept.items()]
+    TARGET.write_text(HEADER.format(version=version) + "{\n" + "\n".join(lines) + "\n}\n")
     print(f"wrote {len(kept)} profiles to {TARGET}")
 
 
