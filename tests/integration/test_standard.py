@@ -85,6 +85,16 @@ class TestChatVertexOpenAIStandard(ChatModelIntegrationTests):
         return True
 
     @property
+    def supports_anthropic_inputs(self) -> bool:
+        return True
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        # Skipped on purpose: every test here already runs offline against the emulator
+        # over real sockets, so recording cassettes would only replay the emulator.
+        return False
+
+    @property
     def supports_image_tool_message(self) -> bool:
         return True
 
