@@ -63,6 +63,7 @@ def prepare_call(
     stream: bool,
     stream_usage: bool,
     cache_location: str | None,
+    signature_placeholder: bool = True,
 ) -> PreparedCall:
     """Merge model defaults with per-call kwargs (which win) into one request.
 
@@ -100,7 +101,9 @@ def prepare_call(
     if stream:
         params["stream"] = True
     google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
-    body = build_body(messages, params, google_model=google_model)
+    body = build_body(
+        messages, params, google_model=google_model, placeholder=signature_placeholder
+    )
     return PreparedCall(
         body=body,
         options=options,

@@ -106,7 +106,7 @@ def refuses_text_with_calls(model: str) -> bool:
 
 
 def _assistant_dict(
-    message: AIMessage, *, google_model: bool, text_with_calls: bool = True
+    message: AIMessage, *, placeholder: bool, text_with_calls: bool = True
 ) -> dict[str, Any]:
     text = content_to_text(message.content)
     result: dict[str, Any] = {"role": "assistant", "content": text or None}
@@ -134,7 +134,7 @@ def _assistant_dict(
             # The preamble text is dropped from history; the calls are what matter.
             result["content"] = None
         result["tool_calls"] = attach_call_signatures(
-            tool_calls, signatures, needs_placeholder=google_model
+            tool_calls, signatures, needs_placeholder=placeholder
         )
     elif signatures.get(MESSAGE_SIGNATURE_KEY):
         result = with_signature(result, signatures[MESSAGE_SIGNATURE_KEY])
@@ -162,6 +162,7 @@ def message_to_dict(
     message: BaseMessage,
     *,
     google_model: bool = True,
+    placeholder: bool = True,
     budget: MediaBudget | None = None,
     text_with_calls: bool = True,
 ) -> dict[str, Any]:
@@ -170,6 +171,7 @@ def message_to_dict(
     Args:
         message: The message.
         google_model: Whether the model is Gemini (thought-signature placeholders).
+        placeholder: Whether unsigned Gemini tool-call turns get the placeholder.
         text_with_calls: Whether the model accepts text beside tool calls.
         budget: Inline media counted so far in this request.
     """
@@ -191,7 +193,9 @@ def message_to_dict(
             result["name"] = message.name
         return result
     if isinstance(message, AIMessage):
-        return _assistant_dict(message, google_model=google_model, text_with_calls=text_with_calls)
+        return _assistant_dict(
+            message, placeholder=google_model and placeholder, text_with_calls=text_with_calls
+        )
     if isinstance(message, ToolMessage):
         return _tool_dict(message, budget)
     if isinstance(message, FunctionMessage):
@@ -236,6 +240,7 @@ def build_body(
     params: Mapping[str, Any],
     *,
     google_model: bool,
+    placeholder: bool = True,
 ) -> dict[str, Any]:
     """Assemble the JSON body: parameters (None dropped) plus converted messages.
 
@@ -245,6 +250,7 @@ def build_body(
             normalised `extra_body`, already merged with call values winning.
         google_model: Whether the model is a Gemini model (thought-signature
             placeholders apply only there).
+        placeholder: Whether unsigned Gemini tool-call turns get the placeholder.
     """
     body: dict[str, Any] = {}
     for key, value in params.items():
@@ -264,6 +270,7 @@ def build_body(
                 message_to_dict(
                     message,
                     google_model=google_model,
+                    placeholder=placeholder,
                     budget=budget,
                     text_with_calls=not refuses_text_with_calls(str(body.get("model", ""))),
                 )

@@ -266,6 +266,10 @@ class ChatVertexOpenAI(BaseChatModel):
     safety_settings: list[dict[str, str]] | dict[str, str] | None = None
     """`[{"category": "HARM_CATEGORY_...", "threshold": "BLOCK_..."}]` or a
     `{category: threshold}` mapping."""
+    thought_signature_placeholder: bool = True
+    """Send `skip_thought_signature_validator` for Gemini tool-call turns that carry no
+    signature (history written by hand or by another model). Set False to get Vertex's
+    400 instead, e.g. to find code that loses signatures."""
     labels: dict[str, str] | None = None
     """Billing labels. Not available: Vertex's OpenAI-compatible endpoint does not take
     them (it would drop them silently), so setting any raises at construction."""
@@ -535,6 +539,7 @@ class ChatVertexOpenAI(BaseChatModel):
             stream=stream,
             stream_usage=self.stream_usage,
             cache_location=self._cache_location,
+            signature_placeholder=self.thought_signature_placeholder,
         )
 
     def _vertex_errors(self, state: StreamState | None = None) -> AbstractContextManager[None]:

@@ -235,3 +235,23 @@ async def test_react_agent_three_tool_rounds_async_with_checkpointer(emulator, s
         for message in request.body["messages"]:
             for call in message.get("tool_calls") or []:
                 assert call.get("extra_content", {}).get("google", {}).get("thought_signature")
+
+
+def test_placeholder_can_be_turned_off_to_surface_lost_signatures(emulator):
+    llm = ChatVertexOpenAI(
+        model=GEMINI_3,
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        thought_signature_placeholder=False,
+    )
+    history = [
+        HumanMessage("Use get_weather for 'Lima'"),
+        AIMessage(
+            content="",
+            tool_calls=[{"name": "get_weather", "args": {"city": "Lima"}, "id": "manual-1"}],
+        ),
+        ToolMessage("sunny", tool_call_id="manual-1"),
+    ]
+    with pytest.raises(VertexBadRequestError, match="thought_signature") as info:
+        llm.bind_tools([get_weather]).invoke(history)
+    assert "Pass the AIMessage objects returned by the model back unchanged" in str(info.value)
