@@ -54,9 +54,7 @@ _MIME_ALIASES = {"image/jpg": "image/jpeg", "audio/x-wav": "audio/wav", "audio/w
 _AUDIO_FORMATS = {"audio/wav": "wav", "audio/mp3": "mp3", "audio/mpeg": "mp3"}
 MAX_INLINE_BYTES = 20 * 1024 * 1024
 """Inline media per request. Not documented for this endpoint; generateContent's limit."""
-_DATA_URI_RE = re.compile(
-    r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)(?:;[^,]*)?;base64,(?P<data>.*)$", re.S
-)
+DATA_URI_RE = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)(?:;[^,]*)?;base64,(?P<data>.*)$", re.S)
 _GS_URI_RE = re.compile(r"^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]/.+$")
 _MEDIA_KINDS = ("image", "audio", "file", "video")
 
@@ -135,7 +133,7 @@ class Media:
 
 
 def _from_url(url: str, declared: str | None, kind: str, index: int, budget: MediaBudget) -> Media:
-    data_uri = _DATA_URI_RE.match(url)
+    data_uri = DATA_URI_RE.match(url)
     if data_uri:
         mime_type = _check_mime(data_uri.group("mime"), index)
         budget.add(_decoded_size(data_uri.group("data"), index), index)

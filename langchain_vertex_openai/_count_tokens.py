@@ -14,11 +14,15 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 
-from langchain_vertex_openai._content import content_to_parts, content_to_text, guess_mime_type
+from langchain_vertex_openai._content import (
+    DATA_URI_RE,
+    content_to_parts,
+    content_to_text,
+    guess_mime_type,
+)
 from langchain_vertex_openai._endpoint import bare_model_name
 
 _ENDPOINT_SUFFIX = re.compile(r"/endpoints/[^/]+/?$")
-_DATA_URI = re.compile(r"^data:(?P<mime>[^;,]+)(?:;[^,]*)?;base64,(?P<data>.*)$", re.S)
 
 
 def count_tokens_url(base_url: str, model: str) -> str:
@@ -43,7 +47,8 @@ def _native_part(part: dict[str, Any]) -> dict[str, Any]:
         mime_type = audio_format if "/" in audio_format else f"audio/{audio_format}"
         return {"inlineData": {"mimeType": mime_type, "data": audio["data"]}}
     url = part["image_url"]["url"]
-    inline = _DATA_URI.match(url)
+    # The parts come from content_to_parts, which already validated their data URIs.
+    inline = DATA_URI_RE.match(url)
     if inline:
         return {"inlineData": {"mimeType": inline.group("mime"), "data": inline.group("data")}}
     # A URL without a telling extension is read as an image, as Vertex does.

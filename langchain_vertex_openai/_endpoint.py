@@ -19,7 +19,7 @@ _LOCATION_RE = re.compile(r"^[a-z]+(?:-[a-z]+[0-9]*)*$")
 # Project ids: 6-30 chars, lowercase letters, digits, hyphens; legacy domain-scoped
 # projects look like `example.com:my-project`.
 _PROJECT_RE = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _RESOURCE_MODEL_RE = re.compile(r"^(?:.*/)?publishers/([^/]+)/models/([^/]+)$")
 # Bare ids we can attribute to Google; anything else must name its publisher.
 _GOOGLE_MODEL_PREFIXES = ("gemini-", "gemma-", "text-embedding-", "learnlm-")
@@ -100,6 +100,18 @@ def validate_location(location: str) -> str:
     raise ValueError(msg)
 
 
+def validate_endpoint_id(endpoint_id: str) -> str:
+    """Check a self-deployed endpoint's id (it becomes a URL path segment) and return it.
+
+    Raises:
+        ValueError: If it could not be an endpoint id.
+    """
+    if _ENDPOINT_ID_RE.match(endpoint_id):
+        return endpoint_id
+    msg = f"endpoint_id {endpoint_id!r} must be the numeric id of a Vertex AI endpoint."
+    raise ValueError(msg)
+
+
 def vertex_host(location: str) -> str:
     """Return the API host serving `location`."""
     if location == "global":
@@ -118,10 +130,7 @@ def vertex_base_url(project: str, location: str, endpoint_id: str | None = None)
         endpoint_id: A self-deployed Model Garden endpoint; `None` for the shared
             `openapi` endpoint that serves Gemini and partner (MaaS) models.
     """
-    if endpoint_id is not None and not ENDPOINT_ID_RE.match(endpoint_id):
-        msg = f"endpoint_id {endpoint_id!r} must be the numeric id of a Vertex AI endpoint."
-        raise ValueError(msg)
-    endpoint = endpoint_id or "openapi"
+    endpoint = validate_endpoint_id(endpoint_id) if endpoint_id is not None else "openapi"
     return (
         f"https://{vertex_host(location)}/v1/projects/{project}/locations/{location}"
         f"/endpoints/{endpoint}"

@@ -263,6 +263,7 @@ def build_body(
             continue
         body[key] = value
     budget = MediaBudget()
+    text_with_calls = not refuses_text_with_calls(str(body.get("model", "")))
     body["messages"] = []
     for position, message in enumerate(messages):
         try:
@@ -272,7 +273,7 @@ def build_body(
                     google_model=google_model,
                     placeholder=placeholder,
                     budget=budget,
-                    text_with_calls=not refuses_text_with_calls(str(body.get("model", ""))),
+                    text_with_calls=text_with_calls,
                 )
             )
         except ValueError as error:

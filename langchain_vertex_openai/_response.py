@@ -199,6 +199,7 @@ def chat_result_from_completion(
     if not completion["choices"]:
         raise VertexPromptBlockedError(usage)
     usage_metadata = usage_to_metadata(usage) if usage else None
+    traffic = traffic_type(usage) if usage else None
     model_name = completion.get("model") or requested_model
     generations = []
     for choice in completion["choices"]:
@@ -216,8 +217,8 @@ def chat_result_from_completion(
             "logprobs": choice.get("logprobs"),
             "token_usage": usage,
         }
-        if usage and traffic_type(usage):
-            message.response_metadata["traffic_type"] = traffic_type(usage)
+        if traffic:
+            message.response_metadata["traffic_type"] = traffic
         if dropped:
             message.response_metadata["dropped_tool_calls"] = dropped
         message.response_metadata.update(_grounding(choice))
@@ -405,8 +406,8 @@ def final_chunk(state: StreamState) -> AIMessageChunk:
         metadata["dropped_tool_calls"] = state.dropped_tool_calls
     if state.usage:
         metadata["token_usage"] = state.usage
-        if traffic_type(state.usage):
-            metadata["traffic_type"] = traffic_type(state.usage)
+        if traffic := traffic_type(state.usage):
+            metadata["traffic_type"] = traffic
     thoughts, answer = state.thoughts.flush() if state.thoughts else ("", "")
     return AIMessageChunk(
         content=answer,

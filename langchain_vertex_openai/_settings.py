@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_vertex_openai._endpoint import ENDPOINT_ID_RE, is_gemini_3, validate_project
+import google.auth.credentials
+
+from langchain_vertex_openai._endpoint import (
+    is_gemini_3,
+    validate_endpoint_id,
+    validate_project,
+)
 from langchain_vertex_openai._google import google_settings
-from langchain_vertex_openai.auth import VertexAuthError, reject_api_key
+from langchain_vertex_openai.auth import reject_api_key, reject_api_key_credentials
 
 _RANGES = {"temperature": (0.0, 2.0), "top_p": (0.0, 1.0)}
 _CREDENTIALS_HINT = (
@@ -34,13 +40,7 @@ def check_credentials(credentials: Any, access_token: str | None) -> None:
     if access_token is not None:
         msg = "Pass either credentials or api_key (a static access token), not both."
         raise ValueError(msg)
-    if isinstance(credentials, str):
-        reject_api_key(credentials)
-    import google.auth.api_key
-
-    if isinstance(credentials, google.auth.api_key.Credentials):
-        msg = "Google API keys are not supported by Vertex AI: use OAuth credentials instead."
-        raise VertexAuthError(msg)
+    reject_api_key_credentials(credentials)
     if not isinstance(credentials, google.auth.credentials.Credentials):
         msg = f"{_CREDENTIALS_HINT} Got {type(credentials).__name__}."
         raise ValueError(msg)
@@ -88,10 +88,8 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
     """
     check_credentials(values.get("credentials"), values.get("access_token"))
     check_numbers(values)
-    endpoint_id = values.get("endpoint_id")
-    if endpoint_id is not None and not ENDPOINT_ID_RE.match(endpoint_id):
-        msg = f"endpoint_id {endpoint_id!r} must be the numeric id of a Vertex AI endpoint."
-        raise ValueError(msg)
+    if values.get("endpoint_id") is not None:
+        validate_endpoint_id(values["endpoint_id"])
     quota_project = values.get("quota_project")
     if quota_project:
         try:

@@ -69,6 +69,18 @@ def reject_api_key(value: str) -> None:
         raise _api_key_error()
 
 
+def reject_api_key_credentials(credentials: object) -> None:
+    """Raise if `credentials` is an API key: an `AIza...` string or `google.auth.api_key`.
+
+    Raises:
+        VertexAuthError: Naming OAuth credentials as the fix.
+    """
+    if isinstance(credentials, str):
+        reject_api_key(credentials)
+    if isinstance(credentials, google.auth.api_key.Credentials):
+        raise _api_key_error()
+
+
 def _api_key_error() -> VertexAuthError:
     return VertexAuthError(
         "Google API keys are not supported by Vertex AI's OpenAI-compatible endpoint "
@@ -121,11 +133,9 @@ class GoogleCredentialsProvider:
             VertexAuthError: If `credentials` is an API key (string or `google.auth.api_key`).
             TypeError: If `credentials` is some other string.
         """
+        reject_api_key_credentials(credentials)
         if isinstance(credentials, str):
-            reject_api_key(credentials)
             raise TypeError("credentials must be google.auth.credentials.Credentials, not a string")
-        if isinstance(credentials, google.auth.api_key.Credentials):
-            raise _api_key_error()
         self._scopes = tuple(scopes)
         self._explicit_quota_project = quota_project
         self._adc = credentials is None

@@ -550,10 +550,6 @@ class ChatVertexOpenAI(BaseChatModel):
         streaming = kwargs.pop("streaming", None)
         return self.streaming if streaming is None else bool(streaming)
 
-    @staticmethod
-    def _check_finished(state: StreamState) -> None:
-        check_finished(state)
-
     # -- generation -------------------------------------------------------------------------
 
     def _generate(
@@ -616,7 +612,7 @@ class ChatVertexOpenAI(BaseChatModel):
                     message = chunk_to_message_chunk(raw, state)
                     if message is not None:
                         yield self._emit(as_generation_chunk(message), run_manager)
-        self._check_finished(state)
+        check_finished(state)
         yield self._emit(as_generation_chunk(final_chunk(state)), run_manager)
 
     async def _astream(
@@ -643,7 +639,7 @@ class ChatVertexOpenAI(BaseChatModel):
                     message = chunk_to_message_chunk(raw, state)
                     if message is not None:
                         yield await self._aemit(as_generation_chunk(message), run_manager)
-        self._check_finished(state)
+        check_finished(state)
         yield await self._aemit(as_generation_chunk(final_chunk(state)), run_manager)
 
     @staticmethod
