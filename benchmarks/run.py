@@ -45,17 +45,21 @@ RESULTS = HERE / "RESULTS.md"
 TABLE_START = "<!-- results:start -->"
 TABLE_END = "<!-- results:end -->"
 IMPORTS = {
-    RAW: ("import openai",) * 2,
-    FLOOR: ("import langchain_core.language_models.chat_models",) * 2,
-    MINIMAL: ("import openai, langchain_core.language_models.chat_models",) * 2,
-    CHAT_OPENAI: ("import langchain_openai", "from langchain_openai import ChatOpenAI"),
+    RAW: ("import openai",) * 3,
+    FLOOR: ("import langchain_core.language_models.chat_models",) * 3,
+    MINIMAL: ("import openai, langchain_core.language_models.chat_models",) * 3,
+    CHAT_OPENAI: ("import langchain_openai",) + ("from langchain_openai import ChatOpenAI",) * 2,
     OURS: (
         "import langchain_vertex_openai",
         "from langchain_vertex_openai import ChatVertexOpenAI",
+        # What the first call loads (`openai` among it), so deferring hides no cost.
+        "from langchain_vertex_openai import ChatVertexOpenAI; "
+        "import langchain_vertex_openai._clients, langchain_vertex_openai._errors",
     ),
 }
-"""Per contender: (import the package, import what a user needs for a model)."""
-IMPORT_SECTIONS = ("import package", "import chat model class")
+"""Per contender: (import the package, import the model class, the class plus what its
+first call imports)."""
+IMPORT_SECTIONS = ("import package", "import chat model class", "cold start: class + first call")
 TIMED = (RAW, RAW_UNTYPED, FLOOR, MINIMAL, CHAT_OPENAI, OURS)
 """Contenders in the per-call and per-chunk benchmarks."""
 
@@ -382,8 +386,7 @@ def target_lines(report: Report, settings: Settings) -> list[str]:
     throughput = f"async throughput, {settings.concurrency} concurrent"
     # label, section, baseline client, limit, whether the limit is a maximum
     invoke, ainvoke, chunk = "invoke (sync)", "ainvoke (async)", "stream (sync), per chunk"
-    package = f"{IMPORT_SECTIONS[0]} (fresh interpreter)"
-    model_class = f"{IMPORT_SECTIONS[1]} (fresh interpreter)"
+    package, model_class, cold = (f"{section} (fresh interpreter)" for section in IMPORT_SECTIONS)
     checks = [
         ("invoke <= 1.10x raw SDK", invoke, RAW, 1.10, True),
         ("invoke <= 1.10x core + untyped SDK", invoke, MINIMAL, 1.10, True),
@@ -394,8 +397,10 @@ def target_lines(report: Report, settings: Settings) -> list[str]:
         ("async throughput >= 0.90x raw SDK", throughput, RAW, 0.90, False),
         ("async throughput >= 0.90x raw SDK, same pool", throughput, RAW_SMALL_POOL, 0.90, False),
         ("import package <= 0.50x langchain_openai", package, CHAT_OPENAI, 0.50, True),
-        ("import model class <= 0.50x ChatOpenAI's", model_class, CHAT_OPENAI, 0.50, True),
-        ("import model class <= 1.10x openai + core", model_class, MINIMAL, 1.10, True),
+        ("import model class <= 0.75x ChatOpenAI's", model_class, CHAT_OPENAI, 0.75, True),
+        ("import model class <= 1.15x core floor", model_class, FLOOR, 1.15, True),
+        ("cold start <= 1.00x ChatOpenAI's", cold, CHAT_OPENAI, 1.00, True),
+        ("cold start <= 1.15x openai + core", cold, MINIMAL, 1.15, True),
     ]
     lines = []
     for label, section, baseline, limit, is_max in checks:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from langchain_vertex_openai._errors import (
         VertexAPIError,
         VertexAuthenticationError,
+        VertexAuthError,
         VertexBadRequestError,
         VertexConnectionError,
         VertexContextOverflowError,
@@ -26,14 +27,14 @@ if TYPE_CHECKING:
         VertexServerError,
         VertexTimeoutError,
     )
-    from langchain_vertex_openai.auth import GoogleCredentialsProvider, VertexAuthError
+    from langchain_vertex_openai.auth import GoogleCredentialsProvider
     from langchain_vertex_openai.chat_models import ChatVertexOpenAI
 
 _ERRORS = "langchain_vertex_openai._errors"
 _LAZY = {
     "ChatVertexOpenAI": "langchain_vertex_openai.chat_models",
     "GoogleCredentialsProvider": "langchain_vertex_openai.auth",
-    "VertexAuthError": "langchain_vertex_openai.auth",
+    "VertexAuthError": _ERRORS,
     "VertexAPIError": _ERRORS,
     "VertexAuthenticationError": _ERRORS,
     "VertexBadRequestError": _ERRORS,

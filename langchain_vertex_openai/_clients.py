@@ -1,21 +1,77 @@
-"""The `openai` clients a model uses, authenticated per request by its provider.
+"""The `openai` clients a model uses, and the `httpx2.Auth` that puts a token on each request.
 
-The provider's `httpx2.Auth` is handed to the SDK for each request (the SDK's own
-per-request auth hook) rather than set on an `httpx2` client, so one user-supplied HTTP
-client can serve several models with different credentials.
+This module and `_errors` are the only ones that import `openai` (and `httpx2`), and
+nothing imports them until a model makes its first call: `openai` takes about 300 ms
+to import, more than everything else this package adds to langchain-core (issue #8).
+
+The provider's auth is handed to the SDK for each request (the SDK's own per-request
+auth hook) rather than set on an `httpx2` client, so one user-supplied HTTP client can
+serve several models with different credentials.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncGenerator, Generator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 import openai
 
 from langchain_vertex_openai.auth import PLACEHOLDER_API_KEY
 
+if TYPE_CHECKING:
+    from langchain_vertex_openai.auth import GoogleCredentialsProvider
+
+COMPLETIONS_PATH = "/chat/completions"
 # Bounded like httpx's default, but every pooled connection is kept alive for reuse.
 POOL_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
+
+
+class VertexHttpxAuth(httpx2.Auth):
+    """Sets the provider's bearer token (and quota project) and retries once on a 401."""
+
+    # The body must be buffered so the request can be re-sent after a 401.
+    requires_request_body = True
+
+    def __init__(self, provider: GoogleCredentialsProvider) -> None:
+        self._provider = provider
+
+    def _apply(self, request: httpx2.Request, token: str) -> None:
+        # Overwrites the openai SDK's placeholder `Authorization` header.
+        request.headers["Authorization"] = f"Bearer {token}"
+        quota_project = self._provider.quota_project
+        if quota_project:
+            request.headers["x-goog-user-project"] = quota_project
+
+    def sync_auth_flow(
+        self, request: httpx2.Request
+    ) -> Generator[httpx2.Request, httpx2.Response, None]:
+        request.read()
+        token = self._provider.token()
+        self._apply(request, token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        # Read (which closes) the 401 first so its connection returns to the pool before
+        # a possibly slow refresh; httpx2's own read after the retry is then a no-op.
+        response.read()
+        self._provider.invalidate(token)
+        self._apply(request, self._provider.token())
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx2.Request
+    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
+        await request.aread()
+        token = await self._provider.atoken()
+        self._apply(request, token)
+        response = yield request
+        if response.status_code != 401:
+            return
+        await response.aread()
+        self._provider.invalidate(token)
+        self._apply(request, await self._provider.atoken())
+        yield request
 
 
 class VertexOpenAI(openai.OpenAI):
@@ -32,6 +88,21 @@ class VertexOpenAI(openai.OpenAI):
     def _custom_auth(self, security: Any) -> httpx2.Auth | None:  # noqa: ARG002
         return self._vertex_auth
 
+    def chat_completion(self, body: Mapping[str, Any], options: Any) -> object:
+        """POST a chat completion; the answer as parsed JSON (no typed models)."""
+        return self.post(COMPLETIONS_PATH, body=body, options=options, cast_to=object)
+
+    def chat_stream(self, body: Mapping[str, Any], options: Any) -> openai.Stream[object]:
+        """POST a streamed chat completion; its events as parsed JSON."""
+        return self.post(
+            COMPLETIONS_PATH,
+            body=body,
+            options=options,
+            cast_to=object,
+            stream=True,
+            stream_cls=openai.Stream[object],
+        )
+
 
 class VertexAsyncOpenAI(openai.AsyncOpenAI):
     """`openai.AsyncOpenAI` whose requests carry a Google token from `auth`."""
@@ -47,8 +118,25 @@ class VertexAsyncOpenAI(openai.AsyncOpenAI):
         """The per-request auth the SDK applies."""
         return self._vertex_auth
 
+    async def chat_completion(self, body: Mapping[str, Any], options: Any) -> object:
+        """POST a chat completion; the answer as parsed JSON (no typed models)."""
+        return await self.post(COMPLETIONS_PATH, body=body, options=options, cast_to=object)
 
-def client_options(
+    async def chat_stream(
+        self, body: Mapping[str, Any], options: Any
+    ) -> openai.AsyncStream[object]:
+        """POST a streamed chat completion; its events as parsed JSON."""
+        return await self.post(
+            COMPLETIONS_PATH,
+            body=body,
+            options=options,
+            cast_to=object,
+            stream=True,
+            stream_cls=openai.AsyncStream[object],
+        )
+
+
+def _options(
     base_url: str, *, max_retries: int, timeout: float | None, headers: dict[str, str] | None
 ) -> dict[str, Any]:
     """Keyword arguments shared by the sync and async clients."""
@@ -60,3 +148,37 @@ def client_options(
     if timeout is not None:
         options["timeout"] = timeout
     return options
+
+
+def sync_client(
+    provider: GoogleCredentialsProvider,
+    http_client: httpx2.Client | None,
+    base_url: str,
+    *,
+    max_retries: int,
+    timeout: float | None,
+    headers: dict[str, str] | None,
+) -> VertexOpenAI:
+    """A sync client on `http_client`, or on a new pooled one."""
+    return VertexOpenAI(
+        auth=VertexHttpxAuth(provider),
+        http_client=http_client or httpx2.Client(limits=POOL_LIMITS),
+        **_options(base_url, max_retries=max_retries, timeout=timeout, headers=headers),
+    )
+
+
+def async_client(
+    provider: GoogleCredentialsProvider,
+    http_client: httpx2.AsyncClient | None,
+    base_url: str,
+    *,
+    max_retries: int,
+    timeout: float | None,
+    headers: dict[str, str] | None,
+) -> VertexAsyncOpenAI:
+    """An async client on `http_client`, or on a new pooled one."""
+    return VertexAsyncOpenAI(
+        auth=VertexHttpxAuth(provider),
+        http_client=http_client or httpx2.AsyncClient(limits=POOL_LIMITS),
+        **_options(base_url, max_retries=max_retries, timeout=timeout, headers=headers),
+    )

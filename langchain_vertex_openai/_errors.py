@@ -8,6 +8,9 @@ from Google's `message` and `status`, add a hint for the errors users hit
 re-raise as classes that inherit both the SDK's class and langchain-core's
 `Model*Error`, so `except openai.RateLimitError` and
 `except ModelRateLimitError` both work.
+
+Because these classes subclass the SDK's, this module imports `openai`; it is loaded on
+a model's first call (or when an error class is imported), not with the model class.
 """
 
 from __future__ import annotations
@@ -34,6 +37,15 @@ from langchain_core.exceptions import (
     ModelRefusalError,
     ModelTimeoutError,
 )
+
+
+class VertexAuthError(openai.OpenAIError, ModelAuthenticationError):
+    """Google credentials could not be found or refreshed, or are not OAuth credentials.
+
+    Subclasses `openai.OpenAIError` so the openai SDK re-raises it unchanged (no retries)
+    and `ModelAuthenticationError` so LangChain code can catch it provider-agnostically.
+    Also importable from `langchain_vertex_openai.auth`.
+    """
 
 
 class VertexBadRequestError(openai.BadRequestError, ModelInvalidRequestError):
@@ -95,6 +107,8 @@ class VertexTimeoutError(openai.APITimeoutError, ModelTimeoutError):
     """The request took longer than `timeout`."""
 
 
+# The request our own errors name (the SDK's are not at hand where they are raised).
+_REQUEST = httpx2.Request("POST", "/chat/completions")
 _STATUS_CLASSES: dict[int, type[openai.APIStatusError]] = {
     400: VertexBadRequestError,
     401: VertexAuthenticationError,
@@ -218,11 +232,25 @@ def translate_error(error: Exception, *, location: str | None = None) -> Excepti
     return error
 
 
+def no_choices_error(completion: object) -> VertexResponseError:
+    """The error for a 200 body that is not a chat completion (no `choices` list)."""
+    inner = google_error(completion)
+    detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(completion)
+    msg = f"Vertex AI answered 200 without choices: {detail[:300]}"
+    return VertexResponseError(msg, _REQUEST, body=completion)
+
+
+def incomplete_stream_error(chunk_count: int) -> VertexConnectionError:
+    """The error for a stream that ended without a finish reason."""
+    msg = (
+        f"The Vertex AI stream ended after {chunk_count} chunks without a "
+        "finish_reason; the answer is incomplete."
+    )
+    return VertexConnectionError(message=msg, request=_REQUEST)
+
+
 class _StreamProgress(Protocol):
     chunk_count: int
-
-
-_REQUEST = httpx2.Request("POST", "/chat/completions")
 
 
 @contextlib.contextmanager

@@ -4,6 +4,9 @@ Quirks handled here, each from the Vertex notes §7: tool-call ids that are
 empty, repeated, or equal to the function name; tool calls without `index`;
 `finish_reason: "stop"` on tool turns; chunks without `id`/`created`; a
 choice without `message`; running usage repeated on every chunk.
+
+Error classes are imported where they are raised: `_errors` imports `openai`, which
+the model class does not load until its first call (see `_clients`).
 """
 
 from __future__ import annotations
@@ -12,20 +15,13 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-import httpx2
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from langchain_vertex_openai._errors import (
-    VertexConnectionError,
-    VertexPromptBlockedError,
-    VertexResponseError,
-    google_error,
-)
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
     SIGNATURES_KEY,
@@ -191,12 +187,13 @@ def chat_result_from_completion(
         thought_tag: The `thought_tag_marker` sent when thoughts were requested.
     """
     if not isinstance(completion, dict) or not isinstance(completion.get("choices"), list):
-        inner = google_error(completion)
-        detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(completion)
-        msg = f"Vertex AI answered 200 without choices: {detail[:300]}"
-        raise VertexResponseError(msg, httpx2.Request("POST", "/chat/completions"), body=completion)
+        from langchain_vertex_openai._errors import no_choices_error
+
+        raise no_choices_error(completion)
     usage = completion.get("usage") or None
     if not completion["choices"]:
+        from langchain_vertex_openai._errors import VertexPromptBlockedError
+
         raise VertexPromptBlockedError(usage)
     usage_metadata = usage_to_metadata(usage) if usage else None
     traffic = traffic_type(usage) if usage else None
@@ -337,8 +334,7 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     state.system_fingerprint = chunk.get("system_fingerprint", state.system_fingerprint)
     if chunk.get("usage"):
         state.usage = chunk["usage"]
-    choices = chunk.get("choices") or []
-    choice = next((c for c in choices if c.get("index", 0) == 0), None)
+    choice = _first_choice(chunk.get("choices"))
     if choice is None:
         return None
     state.saw_choice = True
@@ -354,7 +350,8 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
         thoughts, content = thoughts + content, ""
     if thoughts:
         additional_kwargs["reasoning_content"] = thoughts
-    call_chunks, signatures = _call_chunks(delta.get("tool_calls") or [], state)
+    raw_calls = delta.get("tool_calls")
+    call_chunks, signatures = _call_chunks(raw_calls, state) if raw_calls else ([], {})
     message_signature = signature_of(delta)
     if message_signature and not state.message_signature_seen:
         state.message_signature_seen = True
@@ -363,13 +360,31 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
         additional_kwargs[SIGNATURES_KEY] = signatures
     if not (content or call_chunks or additional_kwargs):
         return None
+    if call_chunks:
+        return AIMessageChunk(
+            content=content,
+            additional_kwargs=additional_kwargs,
+            tool_call_chunks=call_chunks,
+            id=state.response_id,
+            response_metadata={"model_provider": MODEL_PROVIDER},
+        )
+    # Most chunks are text: fewer fields to validate (this runs once per chunk).
     return AIMessageChunk(
         content=content,
         additional_kwargs=additional_kwargs,
-        tool_call_chunks=call_chunks,
         id=state.response_id,
         response_metadata={"model_provider": MODEL_PROVIDER},
     )
+
+
+def _first_choice(choices: Any) -> dict[str, Any] | None:
+    """Choice 0 of a chunk (Vertex sends one choice; `index` may be missing)."""
+    if not choices:
+        return None
+    first = choices[0]
+    if first.get("index", 0) == 0:
+        return cast("dict[str, Any]", first)
+    return next((c for c in choices if c.get("index", 0) == 0), None)
 
 
 def check_finished(state: StreamState) -> None:
@@ -382,13 +397,11 @@ def check_finished(state: StreamState) -> None:
     """
     if state.finish_reason is not None:
         return
+    from langchain_vertex_openai._errors import VertexPromptBlockedError, incomplete_stream_error
+
     if not state.saw_choice and state.usage is not None:
         raise VertexPromptBlockedError(state.usage)
-    msg = (
-        f"The Vertex AI stream ended after {state.chunk_count} chunks without a "
-        "finish_reason; the answer is incomplete."
-    )
-    raise VertexConnectionError(message=msg, request=httpx2.Request("POST", "/chat/completions"))
+    raise incomplete_stream_error(state.chunk_count)
 
 
 def final_chunk(state: StreamState) -> AIMessageChunk:

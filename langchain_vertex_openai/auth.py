@@ -7,16 +7,18 @@ import logging
 import os
 import re
 import threading
-from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import google.auth
 import google.auth.api_key
 import google.auth.credentials
-import httpx2
-import openai
 from google.auth import exceptions as gexc
-from langchain_core.exceptions import ModelAuthenticationError
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from langchain_vertex_openai._errors import VertexAuthError
 
 __all__ = [
     "CLOUD_PLATFORM_SCOPE",
@@ -48,12 +50,21 @@ _REDACTIONS = (
 )
 
 
-class VertexAuthError(openai.OpenAIError, ModelAuthenticationError):
-    """Google credentials could not be found or refreshed, or are not OAuth credentials.
+def __getattr__(name: str) -> Any:
+    # `VertexAuthError` subclasses an `openai` class, so it lives with the other
+    # exceptions in `_errors`, which imports `openai` only when first needed.
+    if name == "VertexAuthError":
+        from langchain_vertex_openai._errors import VertexAuthError
 
-    Subclasses `openai.OpenAIError` so the openai SDK re-raises it unchanged (no retries)
-    and `ModelAuthenticationError` so LangChain code can catch it provider-agnostically.
-    """
+        return VertexAuthError
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def _auth_error(message: str) -> VertexAuthError:
+    from langchain_vertex_openai._errors import VertexAuthError
+
+    return VertexAuthError(message)
 
 
 def reject_api_key(value: str) -> None:
@@ -82,7 +93,7 @@ def reject_api_key_credentials(credentials: object) -> None:
 
 
 def _api_key_error() -> VertexAuthError:
-    return VertexAuthError(
+    return _auth_error(
         "Google API keys are not supported by Vertex AI's OpenAI-compatible endpoint "
         "(it answers 401 'API keys are not supported by this API'). Use OAuth "
         f"credentials instead: {_ADC_HINT}."
@@ -100,7 +111,7 @@ def _refresh_error(exc: Exception, creds: object) -> VertexAuthError:
     hint = "If the login expired or needs reauth, run `gcloud auth application-default login`"
     if "scope" in reason.lower():
         hint += f"; make sure the credentials carry the {CLOUD_PLATFORM_SCOPE} scope"
-    return VertexAuthError(
+    return _auth_error(
         f"Refreshing Google credentials ({type(creds).__name__}) failed: "
         f"{type(exc).__name__}: {reason}. {hint}."
     )
@@ -255,7 +266,7 @@ class GoogleCredentialsProvider:
             self._rejected = None
             token = creds.token
             if not isinstance(token, str) or not token:
-                raise VertexAuthError(
+                raise _auth_error(
                     f"Refreshing Google credentials ({type(creds).__name__}) returned no token."
                 )
             return token
@@ -282,7 +293,7 @@ class GoogleCredentialsProvider:
                 if isinstance(exc, gexc.DefaultCredentialsError)
                 else f"Looking up application-default credentials failed ({type(exc).__name__})"
             )
-            error = VertexAuthError(f"{what}: {_redact(str(exc))} To fix: {_ADC_HINT}.")
+            error = _auth_error(f"{what}: {_redact(str(exc))} To fix: {_ADC_HINT}.")
         # Raised outside the except block: see _refresh_blocking.
         if error is not None:
             raise error
@@ -296,7 +307,9 @@ class GoogleCredentialsProvider:
         Returns:
             An auth object for `httpx2.Client(auth=...)` or `httpx2.AsyncClient(auth=...)`.
         """
-        return _VertexHttpxAuth(self)
+        from langchain_vertex_openai._clients import VertexHttpxAuth
+
+        return VertexHttpxAuth(self)
 
     def __repr__(self) -> str:
         creds = self._credentials
@@ -323,48 +336,3 @@ class GoogleCredentialsProvider:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._setup_runtime()
         self.__dict__.update(state)
-
-
-class _VertexHttpxAuth(httpx2.Auth):
-    # The body must be buffered so the request can be re-sent after a 401.
-    requires_request_body = True
-
-    def __init__(self, provider: GoogleCredentialsProvider) -> None:
-        self._provider = provider
-
-    def _apply(self, request: httpx2.Request, token: str) -> None:
-        # Overwrites the openai SDK's placeholder `Authorization` header.
-        request.headers["Authorization"] = f"Bearer {token}"
-        quota_project = self._provider.quota_project
-        if quota_project:
-            request.headers["x-goog-user-project"] = quota_project
-
-    def sync_auth_flow(
-        self, request: httpx2.Request
-    ) -> Generator[httpx2.Request, httpx2.Response, None]:
-        request.read()
-        token = self._provider.token()
-        self._apply(request, token)
-        response = yield request
-        if response.status_code != 401:
-            return
-        # Read (which closes) the 401 first so its connection returns to the pool before
-        # a possibly slow refresh; httpx2's own read after the retry is then a no-op.
-        response.read()
-        self._provider.invalidate(token)
-        self._apply(request, self._provider.token())
-        yield request
-
-    async def async_auth_flow(
-        self, request: httpx2.Request
-    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
-        await request.aread()
-        token = await self._provider.atoken()
-        self._apply(request, token)
-        response = yield request
-        if response.status_code != 401:
-            return
-        await response.aread()
-        self._provider.invalidate(token)
-        self._apply(request, await self._provider.atoken())
-        yield request

@@ -8,10 +8,8 @@ import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx2
-import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -26,12 +24,6 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator,
 from typing_extensions import Self
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
-from langchain_vertex_openai._clients import (
-    POOL_LIMITS,
-    VertexAsyncOpenAI,
-    VertexOpenAI,
-    client_options,
-)
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
@@ -42,9 +34,6 @@ from langchain_vertex_openai._endpoint import (
     validate_location,
     validate_project,
     vertex_base_url,
-)
-from langchain_vertex_openai._errors import (
-    vertex_errors,
 )
 from langchain_vertex_openai._response import (
     StreamState,
@@ -61,7 +50,9 @@ from langchain_vertex_openai.auth import (
 )
 from langchain_vertex_openai.data import model_profile
 
-_COMPLETIONS_PATH = "/chat/completions"
+if TYPE_CHECKING:
+    # Imported on the first call instead: `openai` alone takes ~300 ms (see `_clients`).
+    from langchain_vertex_openai._clients import VertexAsyncOpenAI, VertexOpenAI
 # Guards the first creation of a model's provider and clients (re-entrant: the client
 # getters create the provider).
 _INIT_LOCK = threading.RLock()
@@ -301,8 +292,8 @@ class ChatVertexOpenAI(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
-    _client: openai.OpenAI | None = PrivateAttr(default=None)
-    _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
+    _client: VertexOpenAI | None = PrivateAttr(default=None)
+    _async_client: VertexAsyncOpenAI | None = PrivateAttr(default=None)
 
     @field_validator("model_name")
     @classmethod
@@ -431,41 +422,43 @@ class ChatVertexOpenAI(BaseChatModel):
             raise ValueError(msg)
         return vertex_base_url(validate_project(project), self.location, self.endpoint_id)
 
-    def _client_options(self) -> dict[str, Any]:
-        return client_options(
-            self._resolved_base_url(),
-            max_retries=self.max_retries,
-            timeout=self.timeout,
-            headers=self.default_headers,
-        )
-
-    def _get_client(self) -> openai.OpenAI:
+    def _get_client(self) -> VertexOpenAI:
         client = self._client  # one private-attribute read on the hot path
         if client is not None:
             return client
         with _INIT_LOCK:  # threads of one batch must not each build a client
             if self._client is None:
-                self._client = VertexOpenAI(
-                    auth=self.credentials_provider.httpx_auth(),
-                    http_client=self.http_client or httpx2.Client(limits=POOL_LIMITS),
-                    **self._client_options(),
+                from langchain_vertex_openai._clients import sync_client
+
+                self._client = sync_client(
+                    self.credentials_provider,
+                    self.http_client,
+                    self._resolved_base_url(),
+                    max_retries=self.max_retries,
+                    timeout=self.timeout,
+                    headers=self.default_headers,
                 )
             return self._client
 
-    def _get_async_client(self) -> openai.AsyncOpenAI:
+    def _get_async_client(self) -> VertexAsyncOpenAI:
         client = self._async_client
         if client is not None:
             return client
         with _INIT_LOCK:
             if self._async_client is None:
-                self._async_client = VertexAsyncOpenAI(
-                    auth=self.credentials_provider.httpx_auth(),
-                    http_client=self.http_async_client or httpx2.AsyncClient(limits=POOL_LIMITS),
-                    **self._client_options(),
+                from langchain_vertex_openai._clients import async_client
+
+                self._async_client = async_client(
+                    self.credentials_provider,
+                    self.http_async_client,
+                    self._resolved_base_url(),
+                    max_retries=self.max_retries,
+                    timeout=self.timeout,
+                    headers=self.default_headers,
                 )
             return self._async_client
 
-    async def _async_client_off_loop(self) -> openai.AsyncOpenAI:
+    async def _async_client_off_loop(self) -> VertexAsyncOpenAI:
         # The first call may look up application-default credentials (file and network
         # I/O): do that in a thread, not on the event loop.
         client = self._async_client
@@ -543,6 +536,8 @@ class ChatVertexOpenAI(BaseChatModel):
         )
 
     def _vertex_errors(self, state: StreamState | None = None) -> AbstractContextManager[None]:
+        from langchain_vertex_openai._errors import vertex_errors
+
         return vertex_errors(location=self.location, stream=state)
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
@@ -565,9 +560,7 @@ class ChatVertexOpenAI(BaseChatModel):
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         prepared = self._prepare(messages, stop, False, kwargs)
         with self._vertex_errors():
-            completion = self._get_client().post(
-                _COMPLETIONS_PATH, body=prepared.body, options=prepared.options, cast_to=object
-            )
+            completion = self._get_client().chat_completion(prepared.body, prepared.options)
         return prepared.result(completion)
 
     async def _agenerate(
@@ -584,9 +577,7 @@ class ChatVertexOpenAI(BaseChatModel):
         prepared = self._prepare(messages, stop, False, kwargs)
         client = await self._async_client_off_loop()
         with self._vertex_errors():
-            completion = await client.post(
-                _COMPLETIONS_PATH, body=prepared.body, options=prepared.options, cast_to=object
-            )
+            completion = await client.chat_completion(prepared.body, prepared.options)
         return prepared.result(completion)
 
     def _stream(
@@ -599,14 +590,7 @@ class ChatVertexOpenAI(BaseChatModel):
         prepared = self._prepare(messages, stop, True, kwargs)
         state = prepared.stream_state()
         with self._vertex_errors(state):
-            stream = self._get_client().post(
-                _COMPLETIONS_PATH,
-                body=prepared.body,
-                options=prepared.options,
-                cast_to=object,
-                stream=True,
-                stream_cls=openai.Stream[object],
-            )
+            stream = self._get_client().chat_stream(prepared.body, prepared.options)
             with stream:
                 for raw in stream:
                     message = chunk_to_message_chunk(raw, state)
@@ -626,14 +610,7 @@ class ChatVertexOpenAI(BaseChatModel):
         state = prepared.stream_state()
         client = await self._async_client_off_loop()
         with self._vertex_errors(state):
-            stream = await client.post(
-                _COMPLETIONS_PATH,
-                body=prepared.body,
-                options=prepared.options,
-                cast_to=object,
-                stream=True,
-                stream_cls=openai.AsyncStream[object],
-            )
+            stream = await client.chat_stream(prepared.body, prepared.options)
             async with stream:
                 async for raw in stream:
                     message = chunk_to_message_chunk(raw, state)

@@ -20,6 +20,7 @@ import pytest
 
 from langchain_vertex_openai import ChatVertexOpenAI, GoogleCredentialsProvider
 from langchain_vertex_openai import chat_models as chat_models_module
+from langchain_vertex_openai import _clients as clients_module
 from langchain_vertex_openai._clients import POOL_LIMITS
 
 POOL_LIMIT = POOL_LIMITS.max_connections
@@ -138,14 +139,14 @@ def test_first_calls_from_many_threads_share_one_provider_and_one_client(
             super().__init__(*args, **kwargs)
             providers.append(self)
 
-    class SlowOpenAI(chat_models_module.VertexOpenAI):
+    class SlowOpenAI(clients_module.VertexOpenAI):
         def __init__(self, *args, **kwargs):
             time.sleep(0.2)
             super().__init__(*args, **kwargs)
             clients.append(self)
 
     monkeypatch.setattr(chat_models_module, "GoogleCredentialsProvider", SlowProvider)
-    monkeypatch.setattr(chat_models_module, "VertexOpenAI", SlowOpenAI)
+    monkeypatch.setattr(clients_module, "VertexOpenAI", SlowOpenAI)
     llm = make_llm(emulator)
     threads = 8
     results = llm.batch(
