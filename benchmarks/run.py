@@ -16,6 +16,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable, Sequence
@@ -285,31 +286,43 @@ def bench_throughput(
     _progress("peak memory done")
 
 
-def import_ms(statement: str) -> float:
+def import_ms(statement: str, pycache: str) -> float:
     """Milliseconds `statement` takes in a fresh interpreter (wall time, in-process).
 
     Timed inside the child, around the statement only, so interpreter startup is
     excluded and lazily loaded submodules count (`-X importtime` misses modules loaded
-    through `importlib.import_module`, as a lazy `__getattr__` does).
+    through `importlib.import_module`, as a lazy `__getattr__` does). Bytecode is read
+    from (and first written to) `pycache` for every package alike: with
+    PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise be compiled from
+    source on every import while pip-installed packages load their `.pyc` files.
     """
     code = (
         "import time; start = time.perf_counter_ns(); "
         f"{statement}; print((time.perf_counter_ns() - start) / 1e6)"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": pycache}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     return float(done.stdout.strip().splitlines()[-1])
 
 
 def bench_imports(report: Report, settings: Settings) -> None:
     """(4) Import time in fresh interpreters, median of several, clients interleaved."""
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        _bench_imports(report, settings, pycache)
+
+
+def _bench_imports(report: Report, settings: Settings, pycache: str) -> None:
     for statement in {statement for pair in IMPORTS.values() for statement in pair}:
-        import_ms(statement)  # byte-compiles, warms the page cache
+        import_ms(statement, pycache)  # byte-compiles, warms the page cache
     for run in range(settings.import_runs):
         for name in _rotated(list(IMPORTS), run):
             measured: dict[str, float] = {}  # one interpreter per distinct statement
             for section, statement in zip(IMPORT_SECTIONS, IMPORTS[name], strict=True):
                 if statement not in measured:
-                    measured[statement] = import_ms(statement)
+                    measured[statement] = import_ms(statement, pycache)
                 row = report.row(f"{section} (fresh interpreter)", name, "ms")
                 row.values.append(measured[statement])
     _progress("imports done")
