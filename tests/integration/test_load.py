@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from langchain_vertex_openai import ChatVertexOpenAI, GoogleCredentialsProvider
-from langchain_vertex_openai import chat_models as chat_models_module
 from langchain_vertex_openai import _clients as clients_module
+from langchain_vertex_openai import chat_models as chat_models_module
 from langchain_vertex_openai._clients import POOL_LIMITS
 
 POOL_LIMIT = POOL_LIMITS.max_connections

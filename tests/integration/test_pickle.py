@@ -24,7 +24,9 @@ _WORKER = textwrap.dedent(
 @pytest.mark.parametrize("dumps", ["pickle", "cloudpickle"])
 def test_model_round_trips_into_another_process(vertex_emulator_strict, dumps):
     emulator = vertex_emulator_strict
-    llm = ChatVertexOpenAI(model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials())
+    llm = ChatVertexOpenAI(
+        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+    )
     llm.invoke("warm up")  # live clients, a lock and a cached token now exist
     token = llm.credentials.token
     assert token

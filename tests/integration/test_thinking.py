@@ -245,8 +245,6 @@ def test_misspelled_safety_category_never_goes_unnoticed(emu):
     assert "safety_settings" in str(caught.value)
 
 
-
-
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 def test_blocked_prompt_raises_a_clear_safety_error(emu, stream):
     llm = model(emu)
