@@ -136,49 +136,19 @@ class VertexAsyncOpenAI(openai.AsyncOpenAI):
         )
 
 
-def _options(
-    base_url: str, *, max_retries: int, timeout: float | None, headers: dict[str, str] | None
-) -> dict[str, Any]:
-    """Keyword arguments shared by the sync and async clients."""
-    options: dict[str, Any] = {
-        "base_url": base_url,
-        "max_retries": max_retries,
-        "default_headers": headers,
-    }
-    if timeout is not None:
-        options["timeout"] = timeout
-    return options
-
-
 def sync_client(
-    provider: GoogleCredentialsProvider,
-    http_client: httpx2.Client | None,
-    base_url: str,
-    *,
-    max_retries: int,
-    timeout: float | None,
-    headers: dict[str, str] | None,
+    provider: GoogleCredentialsProvider, http_client: httpx2.Client | None, options: dict[str, Any]
 ) -> VertexOpenAI:
-    """A sync client on `http_client`, or on a new pooled one."""
-    return VertexOpenAI(
-        auth=VertexHttpxAuth(provider),
-        http_client=http_client or httpx2.Client(limits=POOL_LIMITS),
-        **_options(base_url, max_retries=max_retries, timeout=timeout, headers=headers),
-    )
+    """A sync client on `http_client` (or a new pooled one); `options` go to the SDK."""
+    http_client = http_client or httpx2.Client(limits=POOL_LIMITS)
+    return VertexOpenAI(auth=VertexHttpxAuth(provider), http_client=http_client, **options)
 
 
 def async_client(
     provider: GoogleCredentialsProvider,
     http_client: httpx2.AsyncClient | None,
-    base_url: str,
-    *,
-    max_retries: int,
-    timeout: float | None,
-    headers: dict[str, str] | None,
+    options: dict[str, Any],
 ) -> VertexAsyncOpenAI:
-    """An async client on `http_client`, or on a new pooled one."""
-    return VertexAsyncOpenAI(
-        auth=VertexHttpxAuth(provider),
-        http_client=http_client or httpx2.AsyncClient(limits=POOL_LIMITS),
-        **_options(base_url, max_retries=max_retries, timeout=timeout, headers=headers),
-    )
+    """An async client on `http_client` (or a new pooled one); `options` go to the SDK."""
+    http_client = http_client or httpx2.AsyncClient(limits=POOL_LIMITS)
+    return VertexAsyncOpenAI(auth=VertexHttpxAuth(provider), http_client=http_client, **options)

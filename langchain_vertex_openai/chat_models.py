@@ -422,6 +422,17 @@ class ChatVertexOpenAI(BaseChatModel):
             raise ValueError(msg)
         return vertex_base_url(validate_project(project), self.location, self.endpoint_id)
 
+    def _client_options(self) -> dict[str, Any]:
+        """Keyword arguments for both SDK clients."""
+        options: dict[str, Any] = {
+            "base_url": self._resolved_base_url(),
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+        if self.timeout is not None:  # None keeps the SDK's default
+            options["timeout"] = self.timeout
+        return options
+
     def _get_client(self) -> VertexOpenAI:
         client = self._client  # one private-attribute read on the hot path
         if client is not None:
@@ -430,14 +441,8 @@ class ChatVertexOpenAI(BaseChatModel):
             if self._client is None:
                 from langchain_vertex_openai._clients import sync_client
 
-                self._client = sync_client(
-                    self.credentials_provider,
-                    self.http_client,
-                    self._resolved_base_url(),
-                    max_retries=self.max_retries,
-                    timeout=self.timeout,
-                    headers=self.default_headers,
-                )
+                options = self._client_options()
+                self._client = sync_client(self.credentials_provider, self.http_client, options)
             return self._client
 
     def _get_async_client(self) -> VertexAsyncOpenAI:
@@ -448,13 +453,9 @@ class ChatVertexOpenAI(BaseChatModel):
             if self._async_client is None:
                 from langchain_vertex_openai._clients import async_client
 
+                options = self._client_options()
                 self._async_client = async_client(
-                    self.credentials_provider,
-                    self.http_async_client,
-                    self._resolved_base_url(),
-                    max_retries=self.max_retries,
-                    timeout=self.timeout,
-                    headers=self.default_headers,
+                    self.credentials_provider, self.http_async_client, options
                 )
             return self._async_client
 
