@@ -11,6 +11,8 @@ serve several models with different credentials.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncGenerator, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +74,29 @@ class VertexHttpxAuth(httpx2.Auth):
         self._provider.invalidate(token)
         self._apply(request, await self._provider.atoken())
         yield request
+
+
+class _OwnPool(httpx2.Client):
+    """The pool a model makes for itself, closed when the model is dropped.
+
+    Garbage collection would close its sockets anyway, but with a ResourceWarning per
+    socket (an error under `pytest -W error`); the SDK closes its own default pool the
+    same way. A pool the user passes in is theirs to close.
+    """
+
+    def __del__(self) -> None:
+        if not self.is_closed:
+            with contextlib.suppress(Exception):
+                self.close()
+
+
+class _OwnAsyncPool(httpx2.AsyncClient):
+    """`_OwnPool` for async clients: closed on the running loop, if there is one."""
+
+    def __del__(self) -> None:
+        if not self.is_closed:
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().create_task(self.aclose())
 
 
 class VertexOpenAI(openai.OpenAI):
@@ -140,7 +165,7 @@ def sync_client(
     provider: GoogleCredentialsProvider, http_client: httpx2.Client | None, options: dict[str, Any]
 ) -> VertexOpenAI:
     """A sync client on `http_client` (or a new pooled one); `options` go to the SDK."""
-    http_client = http_client or httpx2.Client(limits=POOL_LIMITS)
+    http_client = http_client or _OwnPool(limits=POOL_LIMITS)
     return VertexOpenAI(auth=VertexHttpxAuth(provider), http_client=http_client, **options)
 
 
@@ -150,5 +175,5 @@ def async_client(
     options: dict[str, Any],
 ) -> VertexAsyncOpenAI:
     """An async client on `http_client` (or a new pooled one); `options` go to the SDK."""
-    http_client = http_client or httpx2.AsyncClient(limits=POOL_LIMITS)
+    http_client = http_client or _OwnAsyncPool(limits=POOL_LIMITS)
     return VertexAsyncOpenAI(auth=VertexHttpxAuth(provider), http_client=http_client, **options)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 
+import httpx2
 import openai
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
@@ -472,3 +475,61 @@ def test_structured_output_with_extra_tools(llm, emulator):
     result = llm.with_structured_output(Answer, tools=[get_weather]).invoke("Report on 'Paris'")
     assert isinstance(result, Answer)
     assert [t["function"]["name"] for t in emulator.last_request.body["tools"]] == ["get_weather"]
+
+
+def _dropped_after(emulator, call) -> list[str]:
+    """Warnings raised while a model that made `call` is dropped and collected."""
+    model = ChatVertexOpenAI(
+        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+    )
+    call(model)
+    gc.collect()  # other tests' garbage is not this model's
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del model
+        gc.collect()
+    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_a_dropped_model_closes_its_own_connections(emulator):
+    # Users building a model per request (or running pytest with -W error) must not
+    # get "unclosed socket" warnings from the pool the model made for itself.
+    assert _dropped_after(emulator, lambda m: m.invoke("Repeat exactly: a")) == []
+    assert _dropped_after(emulator, lambda m: list(m.stream("Repeat exactly: b"))) == []
+
+
+def test_a_dropped_model_leaves_a_users_http_client_open(emulator):
+    with httpx2.Client() as shared:
+        model = ChatVertexOpenAI(
+            model="gemini-2.5-flash",
+            base_url=emulator.base_url,
+            credentials=emulator.credentials(),
+            http_client=shared,
+        )
+        model.invoke("Repeat exactly: a")
+        del model
+        gc.collect()
+        assert not shared.is_closed
+        again = ChatVertexOpenAI(
+            model="gemini-2.5-flash",
+            base_url=emulator.base_url,
+            credentials=emulator.credentials(),
+            http_client=shared,
+        )
+        assert again.invoke("Repeat exactly: c").content == "c"
+
+
+async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(emulator):
+    model = ChatVertexOpenAI(
+        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+    )
+    assert (await model.ainvoke("Repeat exactly: a")).content == "a"
+    gc.collect()  # other tests' garbage is not this model's
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del model
+        gc.collect()
+        for _ in range(5):  # the close runs as a task on this loop
+            await asyncio.sleep(0.01)
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
