@@ -168,13 +168,13 @@ def micro_timings(
             "per call",
         ),
         (
-            "_clients.py:VertexHttpxAuth.sync_auth_flow, minus httpx2.Auth no-op",
+            "_httpx_auth.py:VertexHttpxAuth.sync_auth_flow, minus httpx2.Auth no-op",
             auth_us - noop_us,
             "per call",
         ),
         ("  of which auth.py:GoogleCredentialsProvider.token", micro(provider.token), "per call"),
         (
-            "_clients.py:VertexHttpxAuth.async_auth_flow, minus no-op",
+            "_httpx_auth.py:VertexHttpxAuth.async_auth_flow, minus no-op",
             aauth_us - anoop_us,
             "per async call",
         ),

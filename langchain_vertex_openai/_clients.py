@@ -1,24 +1,25 @@
-"""The `openai` clients a model uses, and the `httpx2.Auth` that puts a token on each request.
+"""The `openai` clients a model uses, and the connection pools it makes for them.
 
-This module and `_errors` are the only ones that import `openai` (and `httpx2`), and
-nothing imports them until a model makes its first call: `openai` takes about 300 ms
-to import, more than everything else this package adds to langchain-core (issue #8).
+This module and `_errors` are the only ones that import `openai`, and nothing imports
+them until a model makes its first call: `openai` takes about 300 ms to import, more
+than everything else this package adds to langchain-core (issue #8).
 
-The provider's auth is handed to the SDK for each request (the SDK's own per-request
-auth hook) rather than set on an `httpx2` client, so one user-supplied HTTP client can
-serve several models with different credentials.
+The provider's auth (`_httpx_auth`) is handed to the SDK for each request (the SDK's
+own per-request auth hook) rather than set on an `httpx2` client, so one user-supplied
+HTTP client can serve several models with different credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Generator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx2
 import openai
 
+from langchain_vertex_openai._httpx_auth import VertexHttpxAuth
 from langchain_vertex_openai.auth import PLACEHOLDER_API_KEY
 
 if TYPE_CHECKING:
@@ -27,53 +28,6 @@ if TYPE_CHECKING:
 COMPLETIONS_PATH = "/chat/completions"
 # Bounded like httpx's default, but every pooled connection is kept alive for reuse.
 POOL_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
-
-
-class VertexHttpxAuth(httpx2.Auth):
-    """Sets the provider's bearer token (and quota project) and retries once on a 401."""
-
-    # The body must be buffered so the request can be re-sent after a 401.
-    requires_request_body = True
-
-    def __init__(self, provider: GoogleCredentialsProvider) -> None:
-        self._provider = provider
-
-    def _apply(self, request: httpx2.Request, token: str) -> None:
-        # Overwrites the openai SDK's placeholder `Authorization` header.
-        request.headers["Authorization"] = f"Bearer {token}"
-        quota_project = self._provider.quota_project
-        if quota_project:
-            request.headers["x-goog-user-project"] = quota_project
-
-    def sync_auth_flow(
-        self, request: httpx2.Request
-    ) -> Generator[httpx2.Request, httpx2.Response, None]:
-        request.read()
-        token = self._provider.token()
-        self._apply(request, token)
-        response = yield request
-        if response.status_code != 401:
-            return
-        # Read (which closes) the 401 first so its connection returns to the pool before
-        # a possibly slow refresh; httpx2's own read after the retry is then a no-op.
-        response.read()
-        self._provider.invalidate(token)
-        self._apply(request, self._provider.token())
-        yield request
-
-    async def async_auth_flow(
-        self, request: httpx2.Request
-    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
-        await request.aread()
-        token = await self._provider.atoken()
-        self._apply(request, token)
-        response = yield request
-        if response.status_code != 401:
-            return
-        await response.aread()
-        self._provider.invalidate(token)
-        self._apply(request, await self._provider.atoken())
-        yield request
 
 
 class _OwnPool(httpx2.Client):
@@ -91,12 +45,39 @@ class _OwnPool(httpx2.Client):
 
 
 class _OwnAsyncPool(httpx2.AsyncClient):
-    """`_OwnPool` for async clients: closed on the running loop, if there is one."""
+    """`_OwnPool` for async clients: closed on the loop its connections belong to.
+
+    Only while that loop is the running one: from another loop (a later `asyncio.run`,
+    pytest-asyncio's per-test loops) the close would fail, and the sockets are left to
+    garbage collection as before.
+    """
+
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    async def send(self, *args: Any, **kwargs: Any) -> httpx2.Response:
+        self._loop = asyncio.get_running_loop()
+        return await super().send(*args, **kwargs)
 
     def __del__(self) -> None:
-        if not self.is_closed:
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().create_task(self.aclose())
+        if self.is_closed or self._loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if running is self._loop:
+            task = running.create_task(self.aclose())
+            _CLOSING.add(task)  # asyncio keeps only weak references to tasks
+            task.add_done_callback(_closed)
+
+
+_CLOSING: set[asyncio.Task[None]] = set()
+
+
+def _closed(task: asyncio.Task[None]) -> None:
+    _CLOSING.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a failed close is not worth an asyncio error log
 
 
 class VertexOpenAI(openai.OpenAI):

@@ -50,15 +50,21 @@ _REDACTIONS = (
 )
 
 
-def __getattr__(name: str) -> Any:
-    # `VertexAuthError` subclasses an `openai` class, so it lives with the other
-    # exceptions in `_errors`, which imports `openai` only when first needed.
-    if name == "VertexAuthError":
-        from langchain_vertex_openai._errors import VertexAuthError
+if not TYPE_CHECKING:  # mypy sees the import above, and still flags unknown names
 
-        return VertexAuthError
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
+    def __getattr__(name: str) -> Any:
+        # `VertexAuthError` subclasses an `openai` class, so it lives with the other
+        # exceptions in `_errors`, which imports `openai` only when first needed.
+        if name == "VertexAuthError":
+            from langchain_vertex_openai._errors import VertexAuthError
+
+            return VertexAuthError
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def _auth_error(message: str) -> VertexAuthError:
@@ -307,7 +313,7 @@ class GoogleCredentialsProvider:
         Returns:
             An auth object for `httpx2.Client(auth=...)` or `httpx2.AsyncClient(auth=...)`.
         """
-        from langchain_vertex_openai._clients import VertexHttpxAuth
+        from langchain_vertex_openai._httpx_auth import VertexHttpxAuth
 
         return VertexHttpxAuth(self)
 

@@ -8,7 +8,7 @@ import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
@@ -292,8 +292,10 @@ class ChatVertexOpenAI(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
-    _client: VertexOpenAI | None = PrivateAttr(default=None)
-    _async_client: VertexAsyncOpenAI | None = PrivateAttr(default=None)
+    # `Any` at runtime: the client classes are imported on the first call, and
+    # `typing.get_type_hints(ChatVertexOpenAI)` must still resolve every annotation.
+    _client: Any = PrivateAttr(default=None)
+    _async_client: Any = PrivateAttr(default=None)
 
     @field_validator("model_name")
     @classmethod
@@ -434,7 +436,7 @@ class ChatVertexOpenAI(BaseChatModel):
         return options
 
     def _get_client(self) -> VertexOpenAI:
-        client = self._client  # one private-attribute read on the hot path
+        client: VertexOpenAI | None = self._client  # one private-attribute read on the hot path
         if client is not None:
             return client
         with _INIT_LOCK:  # threads of one batch must not each build a client
@@ -443,10 +445,10 @@ class ChatVertexOpenAI(BaseChatModel):
 
                 options = self._client_options()
                 self._client = sync_client(self.credentials_provider, self.http_client, options)
-            return self._client
+            return cast("VertexOpenAI", self._client)
 
     def _get_async_client(self) -> VertexAsyncOpenAI:
-        client = self._async_client
+        client: VertexAsyncOpenAI | None = self._async_client
         if client is not None:
             return client
         with _INIT_LOCK:
@@ -457,12 +459,12 @@ class ChatVertexOpenAI(BaseChatModel):
                 self._async_client = async_client(
                     self.credentials_provider, self.http_async_client, options
                 )
-            return self._async_client
+            return cast("VertexAsyncOpenAI", self._async_client)
 
     async def _async_client_off_loop(self) -> VertexAsyncOpenAI:
         # The first call may look up application-default credentials (file and network
         # I/O): do that in a thread, not on the event loop.
-        client = self._async_client
+        client: VertexAsyncOpenAI | None = self._async_client
         if client is not None:
             return client
         return await asyncio.to_thread(self._get_async_client)

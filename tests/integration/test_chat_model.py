@@ -533,3 +533,25 @@ async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(em
             await asyncio.sleep(0.01)
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_a_model_dropped_on_another_loop_logs_no_asyncio_error(emulator, caplog):
+    # asyncio.run per request, or pytest-asyncio's loop per test: the pool's loop is
+    # gone when the model is collected, and closing it there must not log a failed task.
+    model = ChatVertexOpenAI(
+        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+    )
+    assert asyncio.run(model.ainvoke("Repeat exactly: a")).content == "a"
+    holder = [model]
+    del model
+
+    async def drop_here() -> None:
+        holder.clear()
+        gc.collect()
+        await asyncio.sleep(0.05)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # left to gc, as documented
+        asyncio.run(drop_here())
+        gc.collect()
+    assert [r for r in caplog.records if r.name == "asyncio" and r.levelname == "ERROR"] == []

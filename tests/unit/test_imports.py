@@ -39,6 +39,7 @@ def test_building_models_and_binding_tools_does_not_import_openai() -> None:
         llm.bind_tools([Weather], tool_choice="any")
         llm.with_structured_output(Weather)
         llm.get_num_tokens_from_messages([])
+        llm.credentials_provider.httpx_auth()  # for users' own httpx2 clients
         print(sorted(m for m in ("openai", "langchain_vertex_openai._clients") if m in sys.modules))
         """
     )
@@ -54,6 +55,7 @@ def test_error_classes_subclass_the_sdk_and_are_one_class_wherever_imported() ->
         from langchain_core.exceptions import ModelAuthenticationError
 
         assert auth.VertexAuthError is package.VertexAuthError
+        assert "VertexAuthError" in dir(auth)
         assert issubclass(auth.VertexAuthError, openai.OpenAIError)
         assert issubclass(auth.VertexAuthError, ModelAuthenticationError)
         assert issubclass(package.VertexRateLimitError, openai.RateLimitError)
@@ -75,3 +77,18 @@ def test_an_api_key_is_refused_with_the_auth_error_before_any_call() -> None:
         """
     )
     assert out == "refused: True"
+
+
+def test_every_annotation_of_the_model_class_resolves() -> None:
+    # Tools that introspect models (typing.get_type_hints) must not trip on names the
+    # package imports lazily.
+    out = _run(
+        """
+        import typing
+        from langchain_vertex_openai import ChatVertexOpenAI
+
+        hints = typing.get_type_hints(ChatVertexOpenAI)
+        print("model_name" in hints and "credentials" in hints)
+        """
+    )
+    assert out == "True"
