@@ -360,20 +360,15 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
         additional_kwargs[SIGNATURES_KEY] = signatures
     if not (content or call_chunks or additional_kwargs):
         return None
-    if call_chunks:
-        return AIMessageChunk(
-            content=content,
-            additional_kwargs=additional_kwargs,
-            tool_call_chunks=call_chunks,
-            id=state.response_id,
-            response_metadata={"model_provider": MODEL_PROVIDER},
-        )
-    # Most chunks are text: fewer fields to validate (this runs once per chunk).
+    # Most chunks are text: an empty `tool_call_chunks` is left to its default, which
+    # saves validating it on every chunk.
+    calls = {"tool_call_chunks": call_chunks} if call_chunks else {}
     return AIMessageChunk(
         content=content,
         additional_kwargs=additional_kwargs,
         id=state.response_id,
         response_metadata={"model_provider": MODEL_PROVIDER},
+        **calls,
     )
 
 
