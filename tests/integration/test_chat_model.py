@@ -26,11 +26,6 @@ from langchain_vertex_openai.testing import VertexEmulator
 
 
 @pytest.fixture
-def emulator(vertex_emulator_strict):
-    return vertex_emulator_strict
-
-
-@pytest.fixture
 def llm(emulator):
     return ChatVertexOpenAI(
         model="gemini-2.5-flash",
@@ -477,18 +472,30 @@ def test_structured_output_with_extra_tools(llm, emulator):
     assert [t["function"]["name"] for t in emulator.last_request.body["tools"]] == ["get_weather"]
 
 
+def _unheld_model(emulator, **kwargs):
+    """A model not held by any fixture, so a test can drop it."""
+    return ChatVertexOpenAI(
+        model="gemini-2.5-flash",
+        base_url=emulator.base_url,
+        credentials=emulator.credentials(),
+        **kwargs,
+    )
+
+
+def _resource_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+
+
 def _dropped_after(emulator, call) -> list[str]:
     """Warnings raised while a model that made `call` is dropped and collected."""
-    model = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
-    )
+    model = _unheld_model(emulator)
     call(model)
     gc.collect()  # other tests' garbage is not this model's
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         del model
         gc.collect()
-    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    return _resource_warnings(caught)
 
 
 def test_a_dropped_model_closes_its_own_connections(emulator):
@@ -500,29 +507,17 @@ def test_a_dropped_model_closes_its_own_connections(emulator):
 
 def test_a_dropped_model_leaves_a_users_http_client_open(emulator):
     with httpx2.Client() as shared:
-        model = ChatVertexOpenAI(
-            model="gemini-2.5-flash",
-            base_url=emulator.base_url,
-            credentials=emulator.credentials(),
-            http_client=shared,
-        )
+        model = _unheld_model(emulator, http_client=shared)
         model.invoke("Repeat exactly: a")
         del model
         gc.collect()
         assert not shared.is_closed
-        again = ChatVertexOpenAI(
-            model="gemini-2.5-flash",
-            base_url=emulator.base_url,
-            credentials=emulator.credentials(),
-            http_client=shared,
-        )
+        again = _unheld_model(emulator, http_client=shared)
         assert again.invoke("Repeat exactly: c").content == "c"
 
 
 async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(emulator):
-    model = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
-    )
+    model = _unheld_model(emulator)
     assert (await model.ainvoke("Repeat exactly: a")).content == "a"
     gc.collect()  # other tests' garbage is not this model's
     with warnings.catch_warnings(record=True) as caught:
@@ -532,15 +527,13 @@ async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(em
         for _ in range(5):  # the close runs as a task on this loop
             await asyncio.sleep(0.01)
         gc.collect()
-    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+    assert _resource_warnings(caught) == []
 
 
 def test_a_model_dropped_on_another_loop_logs_no_asyncio_error(emulator, caplog):
     # asyncio.run per request, or pytest-asyncio's loop per test: the pool's loop is
     # gone when the model is collected, and closing it there must not log a failed task.
-    model = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
-    )
+    model = _unheld_model(emulator)
     assert asyncio.run(model.ainvoke("Repeat exactly: a")).content == "a"
     holder = [model]
     del model

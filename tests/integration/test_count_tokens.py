@@ -8,11 +8,6 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_vertex_openai import ChatVertexOpenAI, VertexNotFoundError
 
 
-@pytest.fixture
-def emulator(vertex_emulator_strict):
-    return vertex_emulator_strict
-
-
 def _llm(emulator, **kwargs):
     return ChatVertexOpenAI(
         model="gemini-2.5-flash",

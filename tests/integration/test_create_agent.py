@@ -38,11 +38,6 @@ class WeatherReport(BaseModel):
 _LIMIT = {"recursion_limit": 12}  # a looping agent fails fast instead of hanging
 
 
-@pytest.fixture
-def emulator(vertex_emulator_strict):
-    return vertex_emulator_strict
-
-
 def _llm(emulator, model="gemini-3.5-flash", **kwargs):
     return ChatVertexOpenAI(
         model=model, base_url=emulator.base_url, credentials=emulator.credentials(), **kwargs

@@ -52,11 +52,6 @@ GOOGLE_502_PAGE = """<!DOCTYPE html>
 """
 
 
-@pytest.fixture
-def emulator(vertex_emulator_strict):
-    return vertex_emulator_strict
-
-
 def make_llm(emulator, credentials=None, **kwargs):
     kwargs.setdefault("max_retries", 1)
     return ChatVertexOpenAI(

@@ -54,11 +54,6 @@ DOCUMENTS = [
 
 
 @pytest.fixture
-def emulator(vertex_emulator_strict):
-    return vertex_emulator_strict
-
-
-@pytest.fixture
 def llm(emulator):
     return ChatVertexOpenAI(
         model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()

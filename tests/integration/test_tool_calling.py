@@ -45,11 +45,6 @@ class Forecast(BaseModel):
 
 
 @pytest.fixture
-def emulator(vertex_emulator_strict):
-    return vertex_emulator_strict
-
-
-@pytest.fixture
 def llm(emulator):
     return ChatVertexOpenAI(
         model=GEMINI_3, base_url=emulator.base_url, credentials=emulator.credentials()
