@@ -25,14 +25,19 @@ from langchain_vertex_openai import (
 from langchain_vertex_openai.testing import VertexEmulator
 
 
-@pytest.fixture
-def llm(emulator):
+def _model(emulator, **kwargs):
+    """A Gemini model on the emulator, built by the test (not held by a fixture)."""
     return ChatVertexOpenAI(
         model="gemini-2.5-flash",
         base_url=emulator.base_url,
         credentials=emulator.credentials(),
-        max_retries=2,
+        **kwargs,
     )
+
+
+@pytest.fixture
+def llm(emulator):
+    return _model(emulator, max_retries=2)
 
 
 def _merge(chunks):
@@ -89,12 +94,7 @@ def test_stream_yields_text_and_one_final_usage(llm):
 
 
 def test_stream_usage_can_be_turned_off(emulator):
-    llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        stream_usage=False,
-    )
+    llm = _model(emulator, stream_usage=False)
     merged = _merge(list(llm.stream("hi")))
     assert merged.usage_metadata is None
 
@@ -131,10 +131,8 @@ def test_callbacks_see_every_streamed_token(llm):
 
 
 def test_parameters_reach_the_server(emulator):
-    llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
+    llm = _model(
+        emulator,
         temperature=0.3,
         top_p=0.9,
         max_tokens=50,
@@ -166,12 +164,7 @@ def test_max_tokens_truncates_with_length_finish(llm):
 
 
 def test_google_extensions_are_nested_under_extra_body(emulator):
-    llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        extra_body={"google": {"thinking_config": {"thinking_budget": 0}}},
-    )
+    llm = _model(emulator, extra_body={"google": {"thinking_config": {"thinking_budget": 0}}})
     message = llm.invoke("Repeat exactly: no thoughts")
     assert emulator.last_request.body["extra_body"] == {
         "google": {"thinking_config": {"thinking_budget": 0}}
@@ -197,12 +190,7 @@ def test_partner_model_through_the_same_class(emulator):
 
 
 def test_quota_project_is_sent_as_header(emulator):
-    llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        quota_project="billing-project",
-    )
+    llm = _model(emulator, quota_project="billing-project")
     llm.invoke("hi")
     assert emulator.last_request.headers["x-goog-user-project"] == "billing-project"
 
@@ -288,13 +276,7 @@ def test_stream_dropped_midway_raises_instead_of_returning_partial(llm, emulator
 
 
 def test_timeout_fires(emulator):
-    llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        timeout=0.3,
-        max_retries=0,
-    )
+    llm = _model(emulator, timeout=0.3, max_retries=0)
     emulator.queue_delay(2.0)
     with pytest.raises(VertexTimeoutError):
         llm.invoke("hi")
@@ -472,23 +454,13 @@ def test_structured_output_with_extra_tools(llm, emulator):
     assert [t["function"]["name"] for t in emulator.last_request.body["tools"]] == ["get_weather"]
 
 
-def _unheld_model(emulator, **kwargs):
-    """A model not held by any fixture, so a test can drop it."""
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        **kwargs,
-    )
-
-
 def _resource_warnings(caught) -> list[str]:
     return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
 
 
 def _dropped_after(emulator, call) -> list[str]:
     """Warnings raised while a model that made `call` is dropped and collected."""
-    model = _unheld_model(emulator)
+    model = _model(emulator)
     call(model)
     gc.collect()  # other tests' garbage is not this model's
     with warnings.catch_warnings(record=True) as caught:
@@ -507,17 +479,17 @@ def test_a_dropped_model_closes_its_own_connections(emulator):
 
 def test_a_dropped_model_leaves_a_users_http_client_open(emulator):
     with httpx2.Client() as shared:
-        model = _unheld_model(emulator, http_client=shared)
+        model = _model(emulator, http_client=shared)
         model.invoke("Repeat exactly: a")
         del model
         gc.collect()
         assert not shared.is_closed
-        again = _unheld_model(emulator, http_client=shared)
+        again = _model(emulator, http_client=shared)
         assert again.invoke("Repeat exactly: c").content == "c"
 
 
 async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(emulator):
-    model = _unheld_model(emulator)
+    model = _model(emulator)
     assert (await model.ainvoke("Repeat exactly: a")).content == "a"
     gc.collect()  # other tests' garbage is not this model's
     with warnings.catch_warnings(record=True) as caught:
@@ -533,7 +505,7 @@ async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(em
 def test_a_model_dropped_on_another_loop_logs_no_asyncio_error(emulator, caplog):
     # asyncio.run per request, or pytest-asyncio's loop per test: the pool's loop is
     # gone when the model is collected, and closing it there must not log a failed task.
-    model = _unheld_model(emulator)
+    model = _model(emulator)
     assert asyncio.run(model.ainvoke("Repeat exactly: a")).content == "a"
     holder = [model]
     del model

@@ -107,9 +107,9 @@ def test_signature_missing_gets_gemini_3_error_without_our_replay(llm, emulator)
         _round_trip(bound, stripped, question)
 
 
-def test_hand_written_history_gets_the_placeholder(llm, emulator):
-    bound = llm.bind_tools([get_weather])
-    history = [
+def _hand_written_tool_turn() -> list:
+    """A tool-call turn built by hand, so it carries no thought signature."""
+    return [
         HumanMessage("Use get_weather for 'Lima'"),
         AIMessage(
             content="",
@@ -117,6 +117,11 @@ def test_hand_written_history_gets_the_placeholder(llm, emulator):
         ),
         ToolMessage("sunny", tool_call_id="manual-1"),
     ]
+
+
+def test_hand_written_history_gets_the_placeholder(llm, emulator):
+    bound = llm.bind_tools([get_weather])
+    history = _hand_written_tool_turn()
     assert bound.invoke(history).text
     sent = emulator.last_request.body["messages"][1]["tool_calls"][0]
     assert sent["extra_content"]["google"]["thought_signature"] == PLACEHOLDER_SIGNATURE
@@ -239,14 +244,7 @@ def test_placeholder_can_be_turned_off_to_surface_lost_signatures(emulator):
         credentials=emulator.credentials(),
         thought_signature_placeholder=False,
     )
-    history = [
-        HumanMessage("Use get_weather for 'Lima'"),
-        AIMessage(
-            content="",
-            tool_calls=[{"name": "get_weather", "args": {"city": "Lima"}, "id": "manual-1"}],
-        ),
-        ToolMessage("sunny", tool_call_id="manual-1"),
-    ]
+    history = _hand_written_tool_turn()
     with pytest.raises(VertexBadRequestError, match="thought_signature") as info:
         llm.bind_tools([get_weather]).invoke(history)
     assert "Pass the AIMessage objects returned by the model back unchanged" in str(info.value)
