@@ -12,7 +12,8 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
-from langchain_vertex_openai._endpoint import GOOGLE_PUBLISHER, normalize_model_id
+from langchain_vertex_openai._catalog import model_facts
+from langchain_vertex_openai._endpoint import normalize_model_id
 from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
 from langchain_vertex_openai._google import check_no_conflict, google_settings
 from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
@@ -100,7 +101,8 @@ def prepare_call(
     params.pop("stream", None)
     if stream:
         params["stream"] = True
-    google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
+    # Gemini's request rules (documented parameters only, signature placeholders).
+    google_model = model_facts(params["model"]).is_gemini
     body = build_body(
         messages, params, google_model=google_model, placeholder=signature_placeholder
     )

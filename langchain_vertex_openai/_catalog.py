@@ -297,6 +297,38 @@ def model_facts(model: str) -> ModelFacts:
     )
 
 
+def not_found_hint(model: str | None, location: str | None) -> str:
+    """The fix for a 404 `Publisher Model … was not found` (docs/vertex-facts.md §1, §12).
+
+    Args:
+        model: The `publisher/model` the 404 names, if it names one.
+        location: The location called; None when `base_url` is set.
+    """
+    facts = model_facts(model) if model else None
+    if facts is not None and facts.locations:
+        where = ", ".join(facts.locations)
+        fix = (
+            f" Pass location={facts.locations[0]!r}."
+            if location is not None and location not in facts.locations
+            else ""
+        )
+        return (
+            f"{facts.model} is documented in: {where} (docs/vertex-facts.md §1).{fix} Otherwise "
+            "check the model id and that the project has access to it."
+        )
+    if location not in (None, "global"):
+        return (
+            f"The model may not be served in location {location!r}: newer and preview Gemini "
+            "models are served on location='global'."
+        )
+    if facts is not None and facts.is_partner:
+        return (
+            "Partner models are served in some locations only, often not on 'global': pass the "
+            "location the model's page lists (e.g. location='us-central1')."
+        )
+    return ""
+
+
 def listed_models() -> tuple[str, ...]:
     """Every `publisher/model` id the fact sheet names."""
     return tuple(key if "/" in key else f"{GOOGLE}/{key}" for key in MODELS)

@@ -22,13 +22,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._content import (
     MediaBudget,
     content_to_parts,
     content_to_text,
     tool_result_parts,
 )
-from langchain_vertex_openai._endpoint import is_gemini_3
 from langchain_vertex_openai._response import dumps_arguments, new_tool_call_id
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
@@ -96,13 +96,9 @@ def _warn_ignored(name: str) -> None:
     )
 
 
-_TEXT_WITH_CALLS_REFUSED = ("gemini-3.5", "gemini-3.6")
-"""Models that answer an opaque 400 to text beside tool calls (docs/vertex-facts.md §3)."""
-
-
 def refuses_text_with_calls(model: str) -> bool:
-    """Whether `model` rejects an assistant turn holding both text and tool calls."""
-    return model.removeprefix("google/").startswith(_TEXT_WITH_CALLS_REFUSED)
+    """Whether `model` rejects an assistant turn holding both text and tool calls (§3)."""
+    return not model_facts(model).text_beside_calls
 
 
 def _assistant_dict(
@@ -300,7 +296,7 @@ def _check_not_empty(messages: list[dict[str, Any]]) -> None:
 
 def _check_detail(model: str, budget: MediaBudget) -> None:
     # Before Gemini 3, `detail` is one setting for the whole request (docs/vertex-facts.md §3).
-    if len(budget.details) > 1 and not is_gemini_3(model):
+    if len(budget.details) > 1 and not model_facts(model).per_part_media_resolution:
         msg = (
             f"Images in one request ask for different detail values {sorted(budget.details)}; "
             f"{model} applies one detail to the whole request. Use the same value everywhere."

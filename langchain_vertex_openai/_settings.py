@@ -6,15 +6,15 @@ with a 400 on every call) is refused here, when the model is built.
 
 from __future__ import annotations
 
+import datetime
+import sys
+import warnings
 from typing import Any
 
 import google.auth.credentials
 
-from langchain_vertex_openai._endpoint import (
-    is_gemini_3,
-    validate_endpoint_id,
-    validate_project,
-)
+from langchain_vertex_openai._catalog import ModelFacts, model_facts
+from langchain_vertex_openai._endpoint import validate_endpoint_id, validate_project
 from langchain_vertex_openai._google import google_settings
 from langchain_vertex_openai.auth import reject_api_key, reject_api_key_credentials
 
@@ -70,8 +70,7 @@ def check_numbers(values: dict[str, Any]) -> None:
         msg = f"timeout must be a positive number of seconds (or None), got {timeout}."
         raise ValueError(msg)
     n = values.get("n")
-    model = str(values.get("model"))
-    if n is not None and n > 1 and model.startswith("google/") and is_gemini_3(model):
+    if n is not None and n > 1 and not model_facts(str(values.get("model"))).multiple_candidates:
         msg = (
             f"{values['model']} returns one candidate only (Vertex: 'Multiple candidates is "
             "not enabled for this model'); use n=1 and call several times."
@@ -105,7 +104,80 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
             "ChatGoogleGenerativeAI on Vertex, which sends them natively."
         )
         raise ValueError(msg)
-    if values.get("exact_token_count") and not str(values["model"]).startswith("google/"):
+    facts = model_facts(str(values["model"]))
+    if values.get("exact_token_count") and facts.is_partner:
         msg = "exact_token_count uses Vertex's countTokens, which serves Google models only."
         raise ValueError(msg)
+    check_model(facts, location=cache_location)
     google_settings(values["model"], values, location=cache_location)
+
+
+class RetiredModelWarning(FutureWarning):
+    """The model is past its documented retirement date (docs/vertex-facts.md §1)."""
+
+
+_warned: set[tuple[str, str]] = set()
+_OWN_PACKAGES = ("langchain_vertex_openai", "pydantic", "langchain_core")
+
+
+def _user_stacklevel() -> int:
+    """The stacklevel of the first frame outside this package, pydantic and langchain-core."""
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        _OWN_PACKAGES
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _warn_once(key: tuple[str, str], message: str, category: type[Warning]) -> None:
+    if key in _warned:
+        return
+    _warned.add(key)
+    warnings.warn(message, category, stacklevel=_user_stacklevel())
+
+
+def check_model(
+    facts: ModelFacts, *, location: str | None, today: datetime.date | None = None
+) -> None:
+    """Refuse models that are not on Chat Completions; warn about retired ones and locations.
+
+    Args:
+        facts: The model's catalogue facts.
+        location: The location the model calls, or None when `base_url` is set (then no
+            location rule applies: the serving location is unknown).
+        today: The date retirement is judged on (default: today).
+
+    Raises:
+        ValueError: For a model Google marks as not a Chat Completions model, naming one.
+    """
+    if not facts.chat_completions:
+        msg = (
+            f"{facts.model} {facts.not_chat_reason}, so Vertex AI's OpenAI-compatible "
+            f"endpoint cannot serve it (docs/vertex-facts.md §1). Use model="
+            f"'{facts.alternative or 'gemini-3.5-flash'}' or another Chat Completions model."
+        )
+        raise ValueError(msg)
+    if facts.retired_on(today or datetime.datetime.now(datetime.timezone.utc).date()):
+        when = (
+            f"was retired on {facts.retirement_date.isoformat()}"
+            if facts.retirement_date
+            else "is retired"
+        )
+        successor = facts.successor or "gemini-3.5-flash"
+        _warn_once(
+            ("retired", facts.model),
+            f"{facts.model} {when} (Google's migration guide); calls may start failing. "
+            f"Move to model='{successor}' (docs/vertex-facts.md §1).",
+            RetiredModelWarning,
+        )
+    if location is not None and facts.served_in(location) is False:
+        where = ", ".join(facts.locations or ())
+        _warn_once(
+            ("location", f"{facts.model}@{location}"),
+            f"{facts.model} is documented in {where} only, not in location={location!r}; "
+            f"expect a 404 there. Pass location={(facts.locations or ('global',))[0]!r} "
+            "(docs/vertex-facts.md §1, §12).",
+            UserWarning,
+        )

@@ -24,12 +24,11 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator,
 from typing_extensions import Self
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
+from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
     DEFAULT_MODEL,
-    GOOGLE_PUBLISHER,
-    bare_model_name,
     normalize_model_id,
     validate_location,
     validate_project,
@@ -378,9 +377,8 @@ class ChatVertexOpenAI(BaseChatModel):
         # Tracing must never fail a call, so the per-call model is reported as given.
         model = str(kwargs.get("model") or self.model_name)
         params["ls_provider"] = "google_vertexai"
-        params["ls_model_name"] = (
-            bare_model_name(model) if model.startswith(f"{GOOGLE_PUBLISHER}/") else model
-        )
+        facts = model_facts(model)
+        params["ls_model_name"] = facts.model if facts.is_partner else facts.name
         if stop or self.stop:
             params["ls_stop"] = stop or self.stop
         return params
@@ -541,7 +539,8 @@ class ChatVertexOpenAI(BaseChatModel):
     def _vertex_errors(self, state: StreamState | None = None) -> AbstractContextManager[None]:
         from langchain_vertex_openai._errors import vertex_errors
 
-        return vertex_errors(location=self.location, stream=state)
+        # With a base_url override the serving location is unknown: no location hints.
+        return vertex_errors(location=self._cache_location, stream=state)
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
         """Whether this call streams: a per-call `streaming=` wins over the field."""
