@@ -214,8 +214,31 @@ def _audio_part(media: Media) -> dict[str, Any]:
     }
 
 
+MEDIA_RESOLUTIONS = ("low", "medium", "high")
+"""Vertex's media resolutions (`MEDIA_RESOLUTION_LOW` ...), docs/vertex-facts.md §4."""
+
+
+def media_resolution_level(value: object) -> str:
+    """Return `low`, `medium` or `high` for a level or a `MEDIA_RESOLUTION_*` name.
+
+    Raises:
+        ValueError: For any other value.
+    """
+    level = str(getattr(value, "name", value)).lower().removeprefix("media_resolution_")
+    if level not in MEDIA_RESOLUTIONS:
+        msg = f"media_resolution must be one of {', '.join(MEDIA_RESOLUTIONS)}, got {value!r}."
+        raise ValueError(msg)
+    return level
+
+
 def _detail(block: dict[str, Any], budget: MediaBudget) -> str | None:
-    detail = block.get("detail") or (block.get("extras") or {}).get("detail")
+    extras = block.get("extras") or {}
+    detail = block.get("detail") or extras.get("detail")
+    resolution = block.get("media_resolution") or extras.get("media_resolution")
+    if resolution:
+        # A part's resolution travels as its `detail`, the per-part field the endpoint
+        # ties to media resolution (docs/vertex-facts.md §3, §4).
+        detail = media_resolution_level(resolution)
     if detail:
         budget.details.add(str(detail))
     return str(detail) if detail else None
@@ -228,7 +251,7 @@ def _image_url_part(block: dict[str, Any], index: int, budget: MediaBudget) -> d
         raise _error(index, "an image_url part has no url.", "")
     media = _from_url(str(url), None, "image", index, budget)
     part: dict[str, Any] = {"url": media.as_url}
-    if isinstance(image, dict) and image.get("detail"):
+    if isinstance(image, dict) and (image.get("detail") or image.get("media_resolution")):
         part["detail"] = _detail(image, budget)
     return {"type": "image_url", "image_url": part}
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_vertex_openai._catalog import ModelFacts, model_facts
+from langchain_vertex_openai._content import media_resolution_level
 from langchain_vertex_openai._thoughts import THOUGHT_TAG
 
 _THRESHOLDS = frozenset(
@@ -34,6 +35,7 @@ SETTINGS = (
     "include_thoughts",
     "safety_settings",
     "cached_content",
+    "media_resolution",
 )
 """Parameters this module turns into request fields."""
 
@@ -86,6 +88,14 @@ def _thinking_config(facts: ModelFacts, settings: Mapping[str, Any]) -> dict[str
             else:
                 config["thinking_budget"] = facts.budget_for(effort)
     return config
+
+
+def _media_resolution(facts: ModelFacts, value: object) -> str:
+    # Request-level: `extra_body.google.media_resolution` with Vertex's enum name (§4).
+    if not facts.is_gemini:
+        msg = f"media_resolution is a Gemini setting; {facts.model} does not take it."
+        raise ValueError(msg)
+    return f"MEDIA_RESOLUTION_{media_resolution_level(value).upper()}"
 
 
 def _safety_settings(value: Any) -> list[dict[str, str]]:
@@ -151,6 +161,8 @@ def google_settings(
             google["thought_tag_marker"] = THOUGHT_TAG
     elif effort is not None:
         top["reasoning_effort"] = effort
+    if settings.get("media_resolution"):
+        google["media_resolution"] = _media_resolution(facts, settings["media_resolution"])
     if settings.get("safety_settings"):
         google["safety_settings"] = _safety_settings(settings["safety_settings"])
     if settings.get("cached_content"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import sys
 import warnings
-from typing import Any
+from typing import Any, Literal
 
 import google.auth.credentials
 
@@ -110,6 +110,25 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
         raise ValueError(msg)
     check_model(facts, location=cache_location)
     google_settings(values["model"], values, location=cache_location)
+
+
+def check_capability(model: str, feature: Literal["tools", "structured_output"]) -> None:
+    """Refuse tools or structured output on a model that takes neither (image models, §1).
+
+    Raises:
+        ValueError: Naming the model and what to use instead.
+    """
+    facts = model_facts(model)
+    if getattr(facts, feature):
+        return
+    what = "function tools" if feature == "tools" else "structured output (response schemas)"
+    kind = "an image-output model (beta)" if facts.image_output else "a model"
+    msg = (
+        f"{facts.model} is {kind} that does not take {what} (docs/vertex-facts.md §1). "
+        "Use a Gemini text model such as 'gemini-3.5-flash' for this step, and the image "
+        "model only to generate images."
+    )
+    raise ValueError(msg)
 
 
 class RetiredModelWarning(FutureWarning):

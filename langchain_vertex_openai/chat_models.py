@@ -41,7 +41,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
-from langchain_vertex_openai._settings import check_settings
+from langchain_vertex_openai._settings import check_capability, check_settings
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
@@ -268,6 +268,9 @@ class ChatVertexOpenAI(BaseChatModel):
     the offline estimate."""
     cached_content: str | None = None
     """`projects/{p}/locations/{region}/cachedContents/{id}` (regional locations only)."""
+    media_resolution: Literal["low", "medium", "high"] | None = None
+    """Tokens spent per image or video frame, for the whole request (Gemini). On Gemini 3 a
+    content block may set its own `media_resolution` (sent as the part's `detail`)."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Seconds before a request times out (the SDK's default when `None`)."""
     max_retries: int = 2
@@ -517,6 +520,7 @@ class ChatVertexOpenAI(BaseChatModel):
             "include_thoughts": self.include_thoughts,
             "safety_settings": self.safety_settings,
             "cached_content": self.cached_content,
+            "media_resolution": self.media_resolution,
             **self.model_kwargs,
         }
         return {key: value for key, value in params.items() if value is not None}
@@ -666,6 +670,8 @@ class ChatVertexOpenAI(BaseChatModel):
         if search is not None:
             kwargs["web_search_options"] = search
         formatted = convert_tools(tools, strict=strict)
+        if formatted:
+            check_capability(self.model_name, "tools")
         choice = convert_tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
@@ -747,6 +753,7 @@ class ChatVertexOpenAI(BaseChatModel):
             ValueError: For an unknown method, a missing schema, `strict` with JSON mode,
                 or a schema Gemini cannot take (e.g. a recursive model).
         """
+        check_capability(self.model_name, "structured_output")
         return structured_runnable(
             self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
         )

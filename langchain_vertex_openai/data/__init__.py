@@ -23,6 +23,8 @@ def model_profile(model: str) -> dict[str, Any] | None:
     facts = model_facts(model)
     key = facts.model if facts.is_partner else facts.name
     base = _PROFILES.get(key)
+    if base is None and facts.listed:
+        base = {"name": facts.display_name, "text_outputs": True}  # what the catalogue says
     if base is None:
         return None
     profile = {k: v for k, v in base.items() if k not in _NON_PROFILE_KEYS}
@@ -31,6 +33,8 @@ def model_profile(model: str) -> dict[str, Any] | None:
     if facts.reasoning_efforts is not None:
         profile["reasoning_effort_levels"] = list(facts.reasoning_efforts)
     if facts.listed or facts.image_output:
+        for modality in ("text", "image", "audio", "video", "pdf"):
+            profile.setdefault(f"{modality}_inputs", modality in facts.input_modalities)
         profile["tool_calling"] = facts.tools
         profile["structured_output"] = facts.structured_output
         profile["image_outputs"] = facts.image_output
