@@ -10,7 +10,7 @@ from langchain_vertex_openai import ChatVertexOpenAI, VertexNotFoundError
 
 def _llm(emulator, **kwargs):
     return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         base_url=emulator.base_url,
         credentials=emulator.credentials(),
         **kwargs,
@@ -26,7 +26,7 @@ def test_exact_count_matches_what_a_call_reports_as_prompt_tokens(emulator):
     ]
     exact = _llm(emulator, exact_token_count=True).get_num_tokens_from_messages(history)
     request = emulator.last_request
-    assert request.path.endswith("/publishers/google/models/gemini-2.5-flash:countTokens")
+    assert request.path.endswith("/publishers/google/models/gemini-3.5-flash:countTokens")
     assert request.body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     assert [c["role"] for c in request.body["contents"]] == ["user", "model", "user"]
     reply = _llm(emulator).invoke(history)

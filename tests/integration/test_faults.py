@@ -55,7 +55,7 @@ GOOGLE_502_PAGE = """<!DOCTYPE html>
 def make_llm(emulator, credentials=None, **kwargs):
     kwargs.setdefault("max_retries", 1)
     return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         base_url=emulator.base_url,
         credentials=credentials or emulator.credentials(),
         **kwargs,
@@ -202,7 +202,7 @@ async def test_astream_ending_without_finish_reason_is_an_error_async(emulator):
         [
             {
                 "choices": [{"delta": {"content": "Hal", "role": "assistant"}, "index": 0}],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             }
         ],
@@ -311,7 +311,7 @@ def test_200_html_page_is_a_clear_error(emulator):
 def test_html_404_for_a_wrong_url_is_readable_and_not_retried(emulator):
     wrong = emulator.base_url.replace("/v1/", "/v2/")
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=wrong, credentials=emulator.credentials(), max_retries=2
+        model="gemini-3.5-flash", base_url=wrong, credentials=emulator.credentials(), max_retries=2
     )
     with pytest.raises(VertexNotFoundError) as info:
         llm.invoke("hi")

@@ -66,7 +66,7 @@ def connections(emulator, monkeypatch):
 
 def make_llm(emulator, credentials=None):
     return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         base_url=emulator.base_url,
         credentials=credentials or emulator.credentials(),
     )

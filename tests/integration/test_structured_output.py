@@ -56,7 +56,7 @@ DOCUMENTS = [
 @pytest.fixture
 def llm(emulator):
     return ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
     )
 
 
