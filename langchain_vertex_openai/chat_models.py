@@ -42,7 +42,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
-from langchain_vertex_openai._settings import check_settings
+from langchain_vertex_openai._settings import check_settings, env_defaults
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
@@ -221,12 +221,14 @@ class ChatVertexOpenAI(BaseChatModel):
     endpoint_id: str | None = None
     """Id of a self-deployed Model Garden endpoint, instead of the shared `openapi` one."""
     base_url: str | None = None
-    """Overrides the computed endpoint URL (emulator, Private Service Connect)."""
+    """Overrides the computed endpoint URL (emulator, Private Service Connect); default:
+    `VERTEX_OPENAI_BASE_URL` when set."""
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
     """A static OAuth2 access token (e.g. `gcloud auth print-access-token`); it
-    expires within an hour, so prefer `credentials`. API keys do not work."""
+    expires within an hour, so prefer `credentials`. API keys do not work. Default:
+    `VERTEX_ACCESS_TOKEN` when set and no `credentials` are passed."""
     quota_project: str | None = None
     """Project billed for quota, sent as `x-goog-user-project`."""
     temperature: float | None = None
@@ -317,7 +319,7 @@ class ChatVertexOpenAI(BaseChatModel):
     def _build_model_kwargs(cls, values: dict[str, Any]) -> Any:
         from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 
-        return _build_model_kwargs(values, get_pydantic_field_names(cls))
+        return _build_model_kwargs(env_defaults(values), get_pydantic_field_names(cls))
 
     @model_validator(mode="after")
     def _validate_settings(self) -> Self:
