@@ -58,7 +58,7 @@ _INIT_LOCK = threading.RLock()
 
 
 class ChatVertexOpenAI(BaseChatModel):
-    r"""Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
+    """Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
 
     Requests go to
     `https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}/endpoints/openapi`
@@ -68,7 +68,7 @@ class ChatVertexOpenAI(BaseChatModel):
     ???+ info "Setup"
 
         ```bash
-        pip install langchain-vertex-openai
+        pip install -e .   # in a clone of the repository (not on PyPI yet)
         gcloud auth application-default login   # or a service account
         export GOOGLE_CLOUD_PROJECT=my-project
         ```
@@ -103,7 +103,7 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         llm.invoke([("system", "Translate to French."), ("human", "I love programming.")])
-        # AIMessage(content="J'adore la programmation.", usage_metadata={...}, ...)
+        # On Vertex: AIMessage(content="J'adore la programmation.", usage_metadata={...}, ...)
         ```
 
     ??? info "Stream"
@@ -126,10 +126,10 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         def get_weather(city: str) -> str:
-            \"\"\"Get the weather for a city.\"\"\"
+            '''Get the weather for a city.'''
             return "sunny"
 
-        msg = llm.bind_tools([get_weather]).invoke("What's the weather in Paris?")
+        msg = llm.bind_tools([get_weather]).invoke("What's the weather in 'Paris'?")
         msg.tool_calls  # [{"name": "get_weather", "args": {"city": "Paris"}, "id": ...}]
         ```
 
@@ -145,8 +145,8 @@ class ChatVertexOpenAI(BaseChatModel):
             name: str
             age: int | None = None
 
-        llm.with_structured_output(Contact).invoke("Ada Lovelace, 36, ...")
-        # Contact(name="Ada Lovelace", age=36)
+        llm.with_structured_output(Contact).invoke("Contact: name 'Ada Lovelace', age 36.")
+        # Contact(name='Ada Lovelace', age=36)
         ```
 
         `method="json_schema"` (default, Gemini's native structured output),
@@ -161,7 +161,7 @@ class ChatVertexOpenAI(BaseChatModel):
         llm.invoke([HumanMessage(content=[
             {"type": "text", "text": "Describe this."},
             {"type": "image", "url": "gs://bucket/cat.png"},
-            {"type": "file", "base64": pdf_b64, "mime_type": "application/pdf"},
+            {"type": "file", "url": "gs://bucket/report.pdf", "mime_type": "application/pdf"},
         ])])
         ```
 
