@@ -233,10 +233,6 @@ def _entry(publisher: str, name: str) -> tuple[dict[str, Any], bool]:
     return entry, False
 
 
-def _limit(limits: dict[str, int], key: str) -> int | None:
-    return limits.get(key)
-
-
 @functools.lru_cache(maxsize=512)
 def model_facts(model: str) -> ModelFacts:
     """Return the facts about `model` (bare, `publisher/`-prefixed or a resource name).
@@ -289,11 +285,11 @@ def model_facts(model: str) -> ModelFacts:
         inline_think_tags=facts["inline_think_tags"],
         reasoning_tokens_separate=facts["reasoning_tokens_separate"],
         locations=facts["locations"],
-        inline_image_bytes=_limit(limits, "inline_image_bytes"),
-        storage_image_bytes=_limit(limits, "storage_image_bytes"),
-        pdf_bytes=_limit(limits, "pdf_bytes"),
-        input_bytes=_limit(limits, "input_bytes"),
-        images_per_prompt=_limit(limits, "images_per_prompt"),
+        inline_image_bytes=limits.get("inline_image_bytes"),
+        storage_image_bytes=limits.get("storage_image_bytes"),
+        pdf_bytes=limits.get("pdf_bytes"),
+        input_bytes=limits.get("input_bytes"),
+        images_per_prompt=limits.get("images_per_prompt"),
     )
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
-from langchain_vertex_openai._catalog import GOOGLE, bare_name, model_facts, split_model_id
+from langchain_vertex_openai._catalog import split_model_id
 
 DEFAULT_LOCATION = "global"
 DEFAULT_MODEL = "google/gemini-3.5-flash"
-GOOGLE_PUBLISHER = GOOGLE
 
 _MULTI_REGIONS = frozenset({"us", "eu"})
 # Region names look like `us-central1`, `europe-west4`, `asia-northeast1`.
@@ -50,16 +49,6 @@ def normalize_model_id(model: str) -> str:
         msg = f"model {model!r} is not a 'publisher/model' id such as 'google/gemini-3.5-flash'."
         raise ValueError(msg)
     return f"{publisher}/{name}"
-
-
-def is_gemini_3(model: str) -> bool:
-    """Whether `model` is a Gemini 3.x model (kept for callers; read `model_facts`)."""
-    return model_facts(model).is_gemini_3
-
-
-def bare_model_name(model: str) -> str:
-    """Return the model id without its publisher (kept for callers; read `_catalog`)."""
-    return bare_name(model)
 
 
 def validate_project(project: str) -> str:

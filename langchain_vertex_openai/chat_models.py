@@ -95,7 +95,7 @@ class ChatVertexOpenAI(BaseChatModel):
         ```python
         from langchain_vertex_openai import ChatVertexOpenAI
 
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project")
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", project="my-project")
         ```
 
     ??? info "Invoke"
@@ -167,7 +167,7 @@ class ChatVertexOpenAI(BaseChatModel):
     ??? info "Thinking"
 
         ```python
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", include_thoughts=True)
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", include_thoughts=True)
         msg = llm.invoke("Why is the sky blue?")
         msg.additional_kwargs["reasoning_content"]  # thoughts, never in msg.content
         ```
@@ -190,7 +190,7 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         msg.response_metadata
-        # {"model_name": "google/gemini-2.5-flash", "finish_reason": "stop",
+        # {"model_name": "google/gemini-3.5-flash", "finish_reason": "stop",
         #  "id": "...", "token_usage": {...}, "model_provider": "google_vertexai_openai"}
         ```
 
@@ -206,7 +206,7 @@ class ChatVertexOpenAI(BaseChatModel):
     """
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
-    """Model id, `publisher/model` (e.g. `google/gemini-2.5-flash`)."""
+    """Model id, `publisher/model` (e.g. `google/gemini-3.5-flash`)."""
     project: str | None = Field(
         default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None), validate_default=True
     )
