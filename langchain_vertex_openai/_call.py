@@ -18,7 +18,7 @@ from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
 from langchain_vertex_openai._google import check_no_conflict, google_settings
 from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
-from langchain_vertex_openai._settings import check_numbers
+from langchain_vertex_openai._settings import check_model, check_numbers
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
 from langchain_vertex_openai._tools import gemini_response_format
 
@@ -83,6 +83,8 @@ def prepare_call(
     params["model"] = normalize_model_id(params["model"])
     if call:
         check_numbers(params)  # per-call values get the checks construction applies
+    if "model" in call:
+        check_model(model_facts(params["model"]), location=cache_location)
     if stop is not None:
         params["stop"] = stop
     settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}

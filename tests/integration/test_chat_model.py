@@ -163,7 +163,7 @@ def test_max_tokens_truncates_with_length_finish(llm):
     assert message.response_metadata["finish_reason"] == "length"
 
 
-@pytest.mark.filterwarnings("ignore::langchain_vertex_openai._settings.RetiredModelWarning")
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_google_extensions_are_nested_under_extra_body(emulator):
     # Gemini 2.5 (retired) is the model whose thinking a budget of 0 turns off.
     llm = ChatVertexOpenAI(

@@ -66,7 +66,7 @@ def test_tool_strategy_path(emulator):
     assert isinstance(state["structured_response"], WeatherReport)
 
 
-@pytest.mark.filterwarnings("ignore::langchain_vertex_openai._settings.RetiredModelWarning")
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_gemini_2_5_with_tools_uses_tool_strategy(emulator):
     agent = create_agent(
         _llm(emulator, "gemini-2.5-flash"), tools=[get_weather], response_format=WeatherReport

@@ -178,7 +178,7 @@ def fetch_scan(name: str) -> list:
 
 
 # Gemini 2.5 (retired, signatures not enforced) stays covered beside Gemini 3.
-@pytest.mark.filterwarnings("ignore::langchain_vertex_openai._settings.RetiredModelWarning")
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 @pytest.mark.parametrize("model", ["gemini-2.5-flash", "gemini-3.8-flash"])
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 def test_tool_returning_an_image(vertex_emulator_strict, model, stream):

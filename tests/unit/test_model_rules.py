@@ -7,9 +7,9 @@ import warnings
 
 import pytest
 
-from langchain_vertex_openai import ChatVertexOpenAI
+from langchain_vertex_openai import ChatVertexOpenAI, RetiredModelWarning
 from langchain_vertex_openai._catalog import model_facts, not_found_hint
-from langchain_vertex_openai._settings import RetiredModelWarning, _warned, check_model
+from langchain_vertex_openai._settings import _warned, check_model
 
 PROJECT = "my-project-123"
 
@@ -109,7 +109,7 @@ def test_efforts_are_checked_per_call_too():
         llm._prepare([], None, False, {"reasoning_effort": "minimal"})
 
 
-@pytest.mark.filterwarnings("ignore::langchain_vertex_openai._settings.RetiredModelWarning")
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_include_thoughts_uses_the_model_s_thinking_control():
     llm = ChatVertexOpenAI(
         model="gemini-2.5-pro", reasoning_effort="high", include_thoughts=True, project=PROJECT
@@ -198,3 +198,11 @@ def test_media_resolution_is_a_request_level_gemini_setting():
         )
     with pytest.raises(ValueError, match="low, medium, high"):
         llm._prepare([], None, False, {"media_resolution": "ultra"})
+
+
+def test_per_call_model_override_gets_the_same_rules():
+    llm = ChatVertexOpenAI(model="gemini-3.5-flash", project=PROJECT)
+    with pytest.raises(ValueError, match="model='gemini-3.5-flash-lite'"):
+        llm._prepare([], None, False, {"model": "gemini-2.5-flash-lite"})
+    with pytest.warns(RetiredModelWarning, match="2026-10-16"):
+        llm._prepare([], None, False, {"model": "gemini-2.5-pro"})

@@ -87,7 +87,7 @@ def build(**overrides):
         ({"api_key": "ya29.token", "credentials": object()}, "not both"),
     ],
 )
-@pytest.mark.filterwarnings("ignore::langchain_vertex_openai._settings.RetiredModelWarning")
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_bad_settings_fail_at_construction_naming_the_fix(overrides, fix):
     with pytest.raises(ValueError, match=fix):
         build(**overrides)
