@@ -69,17 +69,38 @@ def _error(index: int, problem: str, fix: str) -> _ContentError:
 
 @dataclass
 class MediaBudget:
-    """Inline bytes seen so far in one request, to refuse oversize requests early."""
+    """Inline bytes seen so far in one request, to refuse oversize requests early.
+
+    The per-item limits are the model's, from its page (docs/vertex-facts.md §1), when known.
+    """
 
     used: int = 0
     details: set[str] = field(default_factory=set)
+    model: str = ""
+    image_bytes: int | None = None
+    pdf_bytes: int | None = None
 
-    def add(self, size: int, index: int) -> None:
-        """Count `size` inline bytes from block `index`.
+    def add(self, size: int, index: int, mime_type: str = "") -> None:
+        """Count `size` inline bytes of type `mime_type` from block `index`.
 
         Raises:
-            ValueError: Once the request's inline media exceed `MAX_INLINE_BYTES`.
+            ValueError: For an item over the model's limit for its kind, or once the
+                request's inline media exceed `MAX_INLINE_BYTES`.
         """
+        limit, kind = (
+            (self.image_bytes, "image")
+            if mime_type.startswith("image/")
+            else (self.pdf_bytes, "PDF")
+            if mime_type == "application/pdf"
+            else (None, "")
+        )
+        if limit is not None and size > limit:
+            raise _error(
+                index,
+                f"this inline {kind} is {size / 1e6:.1f} MB; {self.model} takes up to "
+                f"{limit // (1024 * 1024)} MB per inline {kind}.",
+                "Upload it to Cloud Storage and pass a gs:// URL.",
+            )
         self.used += size
         if self.used > MAX_INLINE_BYTES:
             raise _error(
@@ -136,7 +157,7 @@ def _from_url(url: str, declared: str | None, kind: str, index: int, budget: Med
     data_uri = DATA_URI_RE.match(url)
     if data_uri:
         mime_type = _check_mime(data_uri.group("mime"), index)
-        budget.add(_decoded_size(data_uri.group("data"), index), index)
+        budget.add(_decoded_size(data_uri.group("data"), index), index, mime_type)
         return Media(mime_type, data=data_uri.group("data"))
     if url.startswith("data:"):
         raise _error(
@@ -195,7 +216,7 @@ def resolve_media(block: dict[str, Any], index: int, budget: MediaBudget) -> Med
                 f"a base64 {kind} block has no mime_type.",
                 "Add mime_type, e.g. 'image/png' or 'application/pdf'.",
             )
-        budget.add(_decoded_size(data, index), index)
+        budget.add(_decoded_size(data, index), index, declared)
         return Media(declared, data=data)
     if block.get("file_id") or block.get("id"):
         raise _error(

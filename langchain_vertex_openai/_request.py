@@ -22,7 +22,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_vertex_openai._catalog import model_facts
+from langchain_vertex_openai._catalog import ModelFacts, model_facts
 from langchain_vertex_openai._content import (
     MediaBudget,
     content_to_parts,
@@ -94,11 +94,6 @@ def _warn_ignored(name: str) -> None:
         UserWarning,
         stacklevel=4,
     )
-
-
-def refuses_text_with_calls(model: str) -> bool:
-    """Whether `model` rejects an assistant turn holding both text and tool calls (§3)."""
-    return not model_facts(model).text_beside_calls
 
 
 def _assistant_dict(
@@ -258,8 +253,11 @@ def build_body(
             _warn_ignored(key)
             continue
         body[key] = value
-    budget = MediaBudget()
-    text_with_calls = not refuses_text_with_calls(str(body.get("model", "")))
+    facts = model_facts(str(body.get("model", "")))
+    budget = MediaBudget(
+        model=facts.model, image_bytes=facts.inline_image_bytes, pdf_bytes=facts.pdf_bytes
+    )
+    text_with_calls = facts.text_beside_calls
     body["messages"] = []
     for position, message in enumerate(messages):
         try:
@@ -275,7 +273,7 @@ def build_body(
         except ValueError as error:
             msg = f"Message {position} ({message.type}): {error}"
             raise ValueError(msg) from error
-    _check_detail(str(body.get("model", "")), budget)
+    _check_detail(facts, budget)
     if google_model:
         _check_not_empty(body["messages"])
     return body
@@ -294,9 +292,10 @@ def _check_not_empty(messages: list[dict[str, Any]]) -> None:
             raise ValueError(msg)
 
 
-def _check_detail(model: str, budget: MediaBudget) -> None:
+def _check_detail(facts: ModelFacts, budget: MediaBudget) -> None:
     # Before Gemini 3, `detail` is one setting for the whole request (docs/vertex-facts.md §3).
-    if len(budget.details) > 1 and not model_facts(model).per_part_media_resolution:
+    model = facts.model
+    if len(budget.details) > 1 and not facts.per_part_media_resolution:
         msg = (
             f"Images in one request ask for different detail values {sorted(budget.details)}; "
             f"{model} applies one detail to the whole request. Use the same value everywhere."

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import warnings
 
 import pytest
+from langchain_core.messages import HumanMessage
 
 from langchain_vertex_openai import ChatVertexOpenAI, RetiredModelWarning
 from langchain_vertex_openai._catalog import model_facts, not_found_hint
@@ -206,3 +208,25 @@ def test_per_call_model_override_gets_the_same_rules():
         llm._prepare([], None, False, {"model": "gemini-2.5-flash-lite"})
     with pytest.warns(RetiredModelWarning, match="2026-10-16"):
         llm._prepare([], None, False, {"model": "gemini-2.5-pro"})
+
+
+def _inline(mime_type: str, size: int) -> dict:
+    return {
+        "type": "file",
+        "base64": base64.b64encode(b"\0" * size).decode(),
+        "mime_type": mime_type,
+    }
+
+
+def test_inline_media_limits_are_the_model_s():
+    big_image = HumanMessage([{"type": "text", "text": "see"}, _inline("image/png", 8 << 20)])
+    flash = ChatVertexOpenAI(model="gemini-3.5-flash", project=PROJECT)
+    with pytest.raises(ValueError, match="up to 7 MB per inline image") as info:
+        flash._prepare([big_image], None, False, {})
+    assert "gs://" in str(info.value) and "Message 0" in str(info.value)
+    # A model whose page gives no per-image limit keeps only the request-wide cap.
+    assert ChatVertexOpenAI(model="gemini-3.8-flash", project=PROJECT)._prepare(
+        [big_image], None, False, {}
+    )
+    small = HumanMessage([{"type": "text", "text": "see"}, _inline("image/png", 6 << 20)])
+    assert flash._prepare([small], None, False, {})
