@@ -89,7 +89,7 @@ NOT_ON_THIS_ENDPOINT = {
     "response_modalities": "use modalities=[...]",
 }
 """Native Gemini API parameters (langchain-google-genai, ChatVertexAI) with no place on this
-endpoint, top level or `extra_body.google` (Vertex notes §3, §4), and what to use instead."""
+endpoint, top level or `extra_body.google` (docs/vertex-facts.md §3), and what to use instead."""
 
 CALL_ALIASES = {"max_output_tokens": "max_tokens", "thinking_level": "reasoning_effort"}
 """The native integrations' names for per-call parameters (the model's fields take them too)."""
