@@ -147,6 +147,7 @@ class PartnerFacts:
 PARTNER_MODELS: dict[str, PartnerFacts] = {
     "meta/llama-3.3-70b-instruct-maas": PartnerFacts(),
     "meta/llama-4-maverick-17b-128e-instruct-maas": PartnerFacts(),
+    "meta/llama3-405b-instruct-maas": PartnerFacts(),
     "deepseek-ai/deepseek-v3.2-maas": PartnerFacts(reasoning="deepseek"),
     "deepseek-ai/deepseek-v3.1-maas": PartnerFacts(
         reasoning="deepseek", locations=("us-central1", "us-west2")

@@ -35,8 +35,7 @@ from langchain_vertex_openai.testing.wire import (
 
 if TYPE_CHECKING:
     from types import TracebackType
-
-    from typing_extensions import Self
+    from typing import Self
 
     from langchain_vertex_openai.testing.credentials import EmulatorCredentials
 
