@@ -3,7 +3,7 @@
 Written from ``docs/vertex-facts.md`` (§1 ids, locations, Chat Completions support, image
 models; §3 request rules; §5 thinking levels and defaults; §6 signatures; §12 partner
 models), independently of the client's catalogue (the wall: nothing here is imported from
-the client). ``tests/test_catalog_contract.py`` pins the two to the same facts.
+the client). ``tests/unit/test_catalog_contract.py`` pins the two to the same facts.
 
 Where the facts are silent the emulator chooses, and says so: a Gemini model without a
 documented region list is served in every location (inventing 404s would be worse than

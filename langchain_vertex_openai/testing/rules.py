@@ -55,7 +55,11 @@ from typing import Any
 
 from langchain_vertex_openai.testing import rules_content as rc
 from langchain_vertex_openai.testing.catalog import EFFORT_BUDGETS, ModelInfo
-from langchain_vertex_openai.testing.errors import plain_invalid_argument
+from langchain_vertex_openai.testing.errors import (
+    EMULATOR_REFUSAL,
+    EMULATOR_WORDING,
+    plain_invalid_argument,
+)
 from langchain_vertex_openai.testing.request import ChatRequest, Msg, Thinking, ToolSpec
 from langchain_vertex_openai.testing.rules_content import Unknowns, check_keys, expect
 
@@ -200,8 +204,8 @@ def _image_model(req: ChatRequest) -> None:
         return
     raise plain_invalid_argument(
         f"{feature} is not supported by {req.model.model} (its model page: '{feature}: Not "
-        "supported'; image models answer with images only, docs/vertex-facts.md §1). (Status "
-        "and wording are the emulator's choice: Google does not document this error.)"
+        "supported'; image models answer with images only, docs/vertex-facts.md §1)."
+        + EMULATOR_WORDING
     )
 
 
@@ -224,7 +228,7 @@ def _scalars(body: dict[str, Any], req: ChatRequest) -> None:
                 raise plain_invalid_argument(
                     f"Unable to submit request because it has a {key} value of {value} but "
                     "the supported range is from 1 (inclusive) to 65537 (exclusive). Update "
-                    "the value and try again."
+                    "the value and try again." + EMULATOR_WORDING
                 )
     req.max_tokens = min(limits) if limits else None
     for key, upper in (("temperature", 2), ("top_p", 1)):
@@ -289,7 +293,7 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
             # §5: -1 is dynamic, 0 off, positive a cap; other values refused (wording: emulator).
             raise plain_invalid_argument(
                 f"Unable to submit request because thinking_budget is {budget}; use -1 "
-                "(dynamic), 0 or a positive number of tokens."
+                "(dynamic), 0 or a positive number of tokens." + EMULATOR_REFUSAL
             )
     field_kind: type
     for key, field_kind in (
@@ -325,6 +329,7 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
             # §4 "regional only"; wording is the emulator's choice.
             raise plain_invalid_argument(
                 "Context caching is not supported in location global. Use a regional location."
+                + EMULATOR_WORDING
             )
     return google
 
@@ -349,6 +354,7 @@ def _thinking(
         # §5 "Only one of reasoning_effort and thinking_config per request" (wording: emulator).
         raise plain_invalid_argument(
             "Only one of reasoning_effort and extra_body.google.thinking_config can be set."
+            + EMULATOR_WORDING
         )
     if budget is not None and level is not None:
         raise plain_invalid_argument(
@@ -367,7 +373,7 @@ def _thinking(
             # §5 per-model level sets; wording is the emulator's choice.
             raise plain_invalid_argument(
                 f"Thinking level {level!r} is not supported by {model.model}. "
-                f"Supported levels: {allowed}."
+                f"Supported levels: {allowed}." + EMULATOR_WORDING
             )
         thinking.enabled = True
         thinking.level = level or model.default_level  # §5: per-model defaults
@@ -381,7 +387,7 @@ def _thinking(
         # §5: `minimal` is not a Gemini 2.5 effort (wording: emulator choice).
         raise plain_invalid_argument(
             f"reasoning_effort {effort!r} is not supported by {model.model}. Supported: "
-            f"{', '.join(model.thinking_levels)}. (Wording is the emulator's choice.)"
+            f"{', '.join(model.thinking_levels)}." + EMULATOR_WORDING
         )
     if effort is not None:
         budget = EFFORT_BUDGETS[effort]
@@ -462,6 +468,7 @@ def _tool_choice(body: dict[str, Any], req: ChatRequest, unknowns: Unknowns) -> 
             # Emulator choice: Gemini's allowed_function_names must name declared functions.
             raise plain_invalid_argument(
                 f"tool_choice names function {name!r}, which is not among the declared tools."
+                + EMULATOR_REFUSAL
             )
         req.tool_choice = "required"
         req.forced_tool = str(name)
@@ -469,6 +476,7 @@ def _tool_choice(body: dict[str, Any], req: ChatRequest, unknowns: Unknowns) -> 
         # Emulator choice: function calling mode ANY without function declarations.
         raise plain_invalid_argument(
             "Function calling config is set to ANY but no function declarations are provided."
+            + EMULATOR_REFUSAL
         )
 
 
@@ -530,6 +538,8 @@ def _conversation(req: ChatRequest, signature_calls: SignatureLookup) -> None:
         raise plain_invalid_argument(
             "Mixed image detail values in one request are not supported by this model: "
             + ", ".join(sorted(details))
+            + "."
+            + EMULATOR_WORDING
         )
     if model.is_gemini3 and messages and messages[-1].role == "assistant":
         raise plain_invalid_argument("Requests ending with a model turn are not supported.")

@@ -354,3 +354,47 @@ def test_response_format_mime_types_are_passed_through(vertex_emulator_strict):
         assert content == f"Emulated reply from {FLASH_35}: Hello there"
     bad = post(emu, {"model": FLASH_35, "messages": HELLO, "response_format": {"type": "yaml"}})
     error_of(bad, 400)
+
+
+# -- refusals of the emulator's own making say so ---------------------------------------------
+
+OWN_REFUSALS = {
+    "tool_choice names an unbound function": {
+        "tools": TOOLS,
+        "tool_choice": {"type": "function", "function": {"name": "nope"}},
+    },
+    "required without tools": {"tool_choice": "required"},
+    "thinking budget below -1": {
+        "extra_body": {"google": {"thinking_config": {"thinking_budget": -2}}}
+    },
+    "a PDF by https URL": {
+        "messages": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "read"},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/a.pdf"}},
+                ],
+            }
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(OWN_REFUSALS))
+def test_refusals_of_the_emulators_making_say_so(vertex_emulator, case):
+    body = {"model": FLASH_25, "messages": HELLO, **OWN_REFUSALS[case]}
+    message = error_of(post(vertex_emulator, body), 400)["message"]
+    assert "This refusal is the emulator's choice" in message
+
+
+def test_documented_refusals_with_undocumented_text_say_whose_wording_it_is(vertex_emulator):
+    body = {
+        "model": FLASH_25,
+        "messages": HELLO,
+        "reasoning_effort": "low",
+        "extra_body": {"google": {"thinking_config": {"include_thoughts": True}}},
+    }
+    message = error_of(post(vertex_emulator, body), 400)["message"]
+    assert message.startswith("Only one of reasoning_effort")
+    assert "Wording is the emulator's choice" in message
