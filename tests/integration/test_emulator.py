@@ -46,6 +46,12 @@ def sdk(emu: VertexEmulator, **kwargs) -> openai.OpenAI:
 HTTP = httpx2.Client(timeout=10)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
+
+
 def post(emu: VertexEmulator, body, *, token: str | None = None, url: str | None = None, **kw):
     headers = {"authorization": f"Bearer {token or emu.issue_token()}"}
     headers.update(kw.pop("headers", {}))

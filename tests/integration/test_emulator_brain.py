@@ -21,6 +21,12 @@ G3 = "google/gemini-3.8-flash"
 HTTP = httpx2.Client(timeout=10)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
+
+
 def post(emu: VertexEmulator, body) -> dict:
     response = HTTP.post(
         f"{emu.base_url}/chat/completions",
@@ -508,5 +514,5 @@ def test_cli_serves_and_prints_usage():
             )
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # reaps it and closes both pipes
     assert process.returncode == 0

@@ -38,6 +38,12 @@ HTTP = httpx2.Client(timeout=10)
 EMULATOR_CHOICE = "emulator's choice"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
+
+
 def post(emu: VertexEmulator, body: dict) -> httpx2.Response:
     return HTTP.post(
         f"{emu.base_url}/chat/completions",
@@ -143,10 +149,12 @@ def test_non_chat_completions_ids_answer_an_error_that_owns_its_wording(vertex_e
     assert "not supported by the Chat Completions API" in error["message"]
     assert EMULATOR_CHOICE in error["message"]
     assert "google/gemini-3.5-flash" in error["message"]  # names models that are
-    with pytest.raises(openai.BadRequestError, match="Chat Completions"):
-        openai.OpenAI(
-            base_url=vertex_emulator.base_url, api_key=vertex_emulator.issue_token()
-        ).chat.completions.create(model=model, messages=HELLO)
+    token = vertex_emulator.issue_token()
+    with (
+        openai.OpenAI(base_url=vertex_emulator.base_url, api_key=token) as client,
+        pytest.raises(openai.BadRequestError, match="Chat Completions"),
+    ):
+        client.chat.completions.create(model=model, messages=HELLO)
 
 
 # -- §1 / §7 image models -----------------------------------------------------------------------
