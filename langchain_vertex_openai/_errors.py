@@ -249,6 +249,12 @@ def no_choices_error(completion: object) -> VertexResponseError:
     return error
 
 
+def _google_detail(inner: dict[str, Any]) -> str:
+    status = inner.get("status")
+    message = inner.get("message")
+    return f"{status}: {message}" if status else str(message)
+
+
 def malformed_answer_error(problem: str, raw: object) -> VertexResponseError:
     """The error for a 200 answer (or stream event) that is not shaped as it should be.
 
@@ -256,11 +262,13 @@ def malformed_answer_error(problem: str, raw: object) -> VertexResponseError:
         problem: What is wrong, naming the piece (`choices[0].message is a string`).
         raw: The offending piece, kept on the error as `raw`.
     """
-    inner = google_error(raw)
-    if inner is not None:
+    first = raw[0] if isinstance(raw, list) and raw else raw
+    inner = first.get("error") if isinstance(first, dict) else None
+    if isinstance(inner, dict):
         # A list-shaped error event inside a stream (the SDK only detects objects).
-        problem = f"{problem}: {inner.get('status')}: {inner.get('message')}"
-    msg = f"Vertex AI sent a malformed answer: {problem}"
+        msg = f"Vertex AI reported an error in the response: {_google_detail(inner)}"
+    else:
+        msg = f"Vertex AI sent a malformed answer: {problem}"
     error = VertexResponseError(msg, _REQUEST, body=raw if inner is not None else None)
     error.raw = raw
     return error

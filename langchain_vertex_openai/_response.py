@@ -192,10 +192,10 @@ def message_from_choice(
     raw = optional_dict(choice.get("message"), f"{where}.message") or {}
     content = optional_str(raw.get("content"), f"{where}.message.content") or ""
     thoughts = ""
-    if thought_tag:
-        thoughts, content = split_thoughts(content, thought_tag)
-    elif partner:
+    if partner:
         thoughts, content = split_inline_reasoning(content)
+    elif thought_tag:
+        thoughts, content = split_thoughts(content, thought_tag)
     thoughts = reasoning_field(raw, f"{where}.message") + thoughts
     additional_kwargs: dict[str, Any] = {}
     if thoughts:
@@ -503,19 +503,21 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     content = optional_str(delta.get("content"), "choices[0].delta.content") or ""
     additional_kwargs: dict[str, Any] = {}
     thoughts = ""
-    if state.thoughts is not None:
+    if state.inline_reasoning is not None:
+        thoughts, content = state.inline_reasoning.feed(content)
+    elif state.thoughts is not None:
         thoughts, content = state.thoughts.feed(content)
         # Thought deltas are flagged; an answer flagged beside its signature is not one.
         if _thought_flag(delta) and signature_of(delta) is None:
             thoughts, content = thoughts + content, ""
-    elif state.inline_reasoning is not None:
-        thoughts, content = state.inline_reasoning.feed(content)
     thoughts = reasoning_field(delta, "choices[0].delta") + thoughts
     if thoughts:
         additional_kwargs["reasoning_content"] = thoughts
-    images, audio = image_blocks(delta, "choices[0].delta", choice, "choices[0]")
-    if audio is not None:
-        additional_kwargs["audio"] = audio
+    images: list[Any] = []
+    if "audio" in delta or "image" in choice:
+        images, audio = image_blocks(delta, "choices[0].delta", choice, "choices[0]")
+        if audio is not None:
+            additional_kwargs["audio"] = audio
     raw_calls = optional_list(delta.get("tool_calls"), "choices[0].delta.tool_calls")
     signatures = (
         _collect_calls(raw_calls, state, "choices[0].delta.tool_calls") if raw_calls else {}
@@ -540,6 +542,9 @@ def _first_choice(choices: list[Any] | None) -> dict[str, Any] | None:
     """Choice 0 of a chunk (Vertex sends one choice; `index` may be missing)."""
     if not choices:
         return None
+    first = choices[0]
+    if isinstance(first, dict) and first.get("index", 0) == 0:
+        return first  # the usual case, checked once per chunk
     checked = [as_dict(choice, f"choices[{i}]") for i, choice in enumerate(choices)]
     return next((c for c in checked if c.get("index", 0) == 0), None)
 
@@ -582,7 +587,7 @@ def final_chunk(state: StreamState) -> AIMessageChunk:
         metadata["token_usage"] = state.usage
         if traffic := traffic_type(state.usage):
             metadata["traffic_type"] = traffic
-    splitter = state.thoughts or state.inline_reasoning
+    splitter = state.inline_reasoning or state.thoughts
     thoughts, answer = splitter.flush() if splitter else ("", "")
     reasoning_apart = counts_reasoning_apart(state.requested_model)
     calls = {"tool_call_chunks": call_chunks} if call_chunks else {}
