@@ -11,19 +11,9 @@ from langchain_core.messages import HumanMessage
 
 from langchain_vertex_openai import ChatVertexOpenAI, RetiredModelWarning
 from langchain_vertex_openai._catalog import model_facts, not_found_hint
-from langchain_vertex_openai._settings import _warned, check_model
+from langchain_vertex_openai._settings import check_model
 
 PROJECT = "my-project-123"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_warn_once_registry():
-    """Each test sees the first warning again (the registry is per process)."""
-    saved = set(_warned)
-    _warned.clear()
-    yield
-    _warned.clear()
-    _warned.update(saved)
 
 
 @pytest.mark.parametrize(
