@@ -200,17 +200,15 @@ def _longest_listed_prefix(key: str) -> str | None:
 
 
 def _family_rule(publisher: str, name: str) -> dict[str, Any]:
-    if publisher != GOOGLE or not name.startswith("gemini-"):
-        if publisher == GOOGLE and _EMBEDDING_RE.search(name):
-            return {"family": "embedding"}
-        return {"family": "open-model" if name.endswith("-maas") else "unknown"}
-    if _EMBEDDING_RE.search(name):
+    if publisher == GOOGLE and _EMBEDDING_RE.search(name):
         return {"family": "embedding"}
+    if publisher != GOOGLE or not name.startswith("gemini-"):
+        return {"family": "open-model" if name.endswith("-maas") else "unknown"}
     if name.startswith("gemini-2.5"):
         return {"family": "gemini-2.5"}
     if re.match(r"^gemini-(?:1|2)[.-]", name):
         return {"family": "gemini-legacy"}
-    return {"family": "gemini-3"}
+    return {"family": "gemini-3"}  # Gemini 3.x, and newer ids until the table lists them
 
 
 def _entry(publisher: str, name: str) -> tuple[dict[str, Any], bool]:

@@ -37,14 +37,18 @@ def test_404_names_the_locations_where_the_model_is_documented():
     assert len(emulator.requests) == 1  # a 404 is not retried
 
 
-def test_queued_404_for_a_partner_model_names_its_regions(emulator):
-    emulator.queue_error(
-        404,
-        "Publisher Model projects/p/locations/global/publishers/deepseek-ai/models/"
-        "deepseek-v3.1-maas was not found or your project does not have access to it.",
-        google_status="NOT_FOUND",
-    )
-    llm = _model(emulator, model="deepseek-ai/deepseek-v3.1-maas")
+def test_regional_partner_model_on_global_warns_then_its_404_names_the_regions(emulator):
+    # DeepSeek-V3.1 is documented in us-central1 and us-west2 only (docs/vertex-facts.md §12).
+    with pytest.warns(UserWarning, match="us-central1, us-west2 only"):
+        llm = ChatVertexOpenAI(
+            model="deepseek-ai/deepseek-v3.1-maas",
+            project=emulator.project,
+            location="global",
+            credentials=emulator.credentials(),
+            max_retries=0,
+        )
+    # The same model pointed at the emulator (base_url: no location rule) gets its 404.
+    llm = llm.model_copy(update={"base_url": emulator.base_url})
     with pytest.raises(VertexNotFoundError, match="documented in: us-central1, us-west2"):
         llm.invoke("hi")
 
