@@ -95,9 +95,9 @@ def check_one_name_each(values: Mapping[str, Any], names: Mapping[str, tuple[str
 def drop_missing_parameters(values: dict[str, Any], model: str) -> dict[str, Any]:
     """Drop, with a warning, native-API parameters this endpoint does not have (`top_k`).
 
-    Only for Google models: a partner model may take them, so they pass to `model_kwargs`.
+    Only for Gemini: a partner or open model may take them, so they pass to `model_kwargs`.
     """
-    if not model.startswith("google/"):
+    if not model_facts(model).is_gemini:
         return values
     missing = [name for name in values if name in NOT_ON_THIS_ENDPOINT]
     for name in missing:
