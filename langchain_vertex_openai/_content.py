@@ -76,6 +76,7 @@ class MediaBudget:
 
     used: int = 0
     details: set[str] = field(default_factory=set)
+    images: int = 0
     model: str = ""
     image_bytes: int | None = None
     pdf_bytes: int | None = None
@@ -271,6 +272,8 @@ def _image_url_part(block: dict[str, Any], index: int, budget: MediaBudget) -> d
     if not url:
         raise _error(index, "an image_url part has no url.", "")
     media = _from_url(str(url), None, "image", index, budget)
+    if media.mime_type.startswith("image/"):
+        budget.images += 1
     part: dict[str, Any] = {"url": media.as_url}
     if isinstance(image, dict) and (image.get("detail") or image.get("media_resolution")):
         part["detail"] = _detail(image, budget)
@@ -300,6 +303,8 @@ def _part(block: Any, index: int, budget: MediaBudget) -> dict[str, Any] | None:
         ):
             return {"type": "text", "text": block["text"]}
         media = resolve_media(block, index, budget)
+        if media.mime_type.startswith("image/"):
+            budget.images += 1
         if media.mime_type.startswith("audio/"):
             return _audio_part(media)
         image_url: dict[str, Any] = {"url": media.as_url}

@@ -297,7 +297,7 @@ def build_body(
         except ValueError as error:
             msg = f"Message {position} ({message.type}): {error}"
             raise ValueError(msg) from error
-    _check_detail(facts, budget)
+    _check_media(facts, budget)
     if google_model:
         _check_not_empty(body["messages"])
     return body
@@ -316,7 +316,14 @@ def _check_not_empty(messages: list[dict[str, Any]]) -> None:
             raise ValueError(msg)
 
 
-def _check_detail(facts: ModelFacts, budget: MediaBudget) -> None:
+def _check_media(facts: ModelFacts, budget: MediaBudget) -> None:
+    limit = facts.images_per_prompt  # per model (docs/vertex-facts.md §1)
+    if limit is not None and budget.images > limit:
+        msg = (
+            f"The request holds {budget.images} images; {facts.model} takes up to {limit} "
+            "per prompt. Send fewer images, or split the work over several calls."
+        )
+        raise ValueError(msg)
     # Before Gemini 3, `detail` is one setting for the whole request (docs/vertex-facts.md §3).
     model = facts.model
     if len(budget.details) > 1 and not facts.per_part_media_resolution:

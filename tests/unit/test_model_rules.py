@@ -220,3 +220,18 @@ def test_inline_media_limits_are_the_model_s():
     )
     small = HumanMessage([{"type": "text", "text": "see"}, _inline("image/png", 6 << 20)])
     assert flash._prepare([small], None, False, {})
+
+
+def test_images_per_prompt_are_the_model_s():
+    llm = ChatVertexOpenAI(model="gemini-3.1-flash-image", project=PROJECT)
+    images = [{"type": "image", "url": f"gs://bucket/{i}.png"} for i in range(15)]
+    with pytest.raises(ValueError, match="15 images; google/gemini-3.1-flash-image takes up to 14"):
+        llm._prepare([HumanMessage([{"type": "text", "text": "mix"}, *images])], None, False, {})
+    assert llm._prepare(
+        [HumanMessage([{"type": "text", "text": "mix"}, *images[:14]])], None, False, {}
+    )
+    pdfs = [
+        {"type": "file", "url": f"gs://bucket/{i}.pdf", "mime_type": "application/pdf"}
+        for i in range(15)
+    ]
+    assert llm._prepare([HumanMessage([{"type": "text", "text": "read"}, *pdfs])], None, False, {})
