@@ -264,12 +264,12 @@ class ChatVertexOpenAI(BaseChatModel):
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
         default=None, validation_alias=AliasChoices("reasoning_effort", "thinking_level")
     )
-    """How much Gemini thinks: `"none"` turns thinking off where the model allows
-    (Gemini 2.5 Flash); Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
-    ones depends on the model). `None`: the model's default. `thinking_level=`
-    (langchain-google-genai's name) works too, also per call."""
+    """How much Gemini thinks. Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
+    ones, and the default, depend on the model: `llm.profile["reasoning_effort_levels"]`);
+    `"none"` turns thinking off on the retiring Gemini 2.5 Flash. `None`: the model's default.
+    `thinking_level=` (langchain-google-genai's name) works too, also per call."""
     thinking_budget: int | None = None
-    """Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic); not for Gemini 3."""
+    """Thinking budget in tokens for the retiring Gemini 2.5 models (0 off, -1 dynamic)."""
     include_thoughts: bool | None = None
     """Return thought summaries: `reasoning_content` in `additional_kwargs`, or
     `reasoning` content blocks with `output_version="v1"`; never in the answer text."""
