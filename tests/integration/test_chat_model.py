@@ -436,7 +436,7 @@ def test_model_copy_with_a_new_url_builds_new_clients(llm, emulator):
 
     deep = copy.deepcopy(llm)
     assert deep.invoke("Repeat exactly: deep").content == "deep"
-    assert deep._client is not llm._client
+    assert deep._clients is not llm._clients
 
 
 def test_structured_output_with_extra_tools(llm, emulator):

@@ -405,7 +405,7 @@ async def test_failed_refresh_is_a_clear_auth_error_and_the_next_call_recovers(e
     credentials = emulator.credentials()
     attempts = counted(credentials)
     llm = make_llm(emulator, credentials=credentials, max_retries=2)
-    emulator.fail_token_requests(times=1)
+    emulator.fail_token_requests(times=1, status=400)  # not retryable (5xx are)
 
     async def call(prompt):
         return llm.invoke(prompt) if mode == "sync" else await llm.ainvoke(prompt)
@@ -415,9 +415,9 @@ async def test_failed_refresh_is_a_clear_auth_error_and_the_next_call_recovers(e
     message = str(info.value)
     assert isinstance(info.value, ModelAuthenticationError)
     assert "Refreshing Google credentials (EmulatorCredentials) failed" in message
-    assert "500" in message
+    assert "400" in message
     assert "gcloud auth application-default login" in message
-    assert len(attempts) == 1  # an auth failure is not retried like a 5xx
+    assert len(attempts) == 1  # a failure google-auth does not call retryable is not retried
     assert emulator.requests == []  # nothing was sent without a token
     assert (await call("Repeat exactly: back")).content == "back"
     assert emulator.tokens_issued == 1
@@ -427,7 +427,7 @@ def test_failed_refresh_after_a_401_mid_run_then_recovery(emulator):
     llm = make_llm(emulator)
     llm.invoke("hi")
     emulator.expire_all_tokens()
-    emulator.fail_token_requests(times=1)
+    emulator.fail_token_requests(times=1, status=400)
     with pytest.raises(VertexAuthError, match="Refreshing Google credentials"):
         llm.invoke("hi")
     assert llm.invoke("Repeat exactly: back").content == "back"
@@ -438,7 +438,7 @@ async def test_refresh_failing_every_time_fails_each_call_fast_and_sends_nothing
     credentials = emulator.credentials()
     attempts = counted(credentials)
     llm = make_llm(emulator, credentials=credentials, max_retries=2)
-    emulator.fail_token_requests(times=100)
+    emulator.fail_token_requests(times=100, status=400)
     with pytest.raises(VertexAuthError):
         llm.invoke("hi")
     with pytest.raises(VertexAuthError):
