@@ -340,7 +340,7 @@ def check_http_client(client: Any, field: str) -> Any:
     """Refuse an HTTP client the SDK's per-request auth cannot use, naming the fix.
 
     Raises:
-        TypeError: For a classic `httpx` client (or anything else that is not `httpx2`'s).
+        ValueError: For a classic `httpx` client (or anything else that is not `httpx2`'s).
     """
     if client is None:
         return None
@@ -353,4 +353,4 @@ def check_http_client(client: Any, field: str) -> Any:
         f"uses runs on httpx2 (`import httpx2; httpx2.{expected}(...)` takes the same "
         "arguments as httpx's)."
     )
-    raise TypeError(msg)
+    raise ValueError(msg)
