@@ -8,7 +8,7 @@ import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
@@ -21,6 +21,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env
 from pydantic import (
+    AliasChoices,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -29,9 +30,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from typing_extensions import Self
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
+from langchain_vertex_openai._closing import Closing
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
@@ -50,7 +51,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
-from langchain_vertex_openai._settings import check_settings
+from langchain_vertex_openai._settings import check_settings, construction_values
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
@@ -66,8 +67,8 @@ if TYPE_CHECKING:
 _INIT_LOCK = threading.RLock()
 
 
-class ChatVertexOpenAI(BaseChatModel):
-    r"""Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
+class ChatVertexOpenAI(BaseChatModel, Closing):
+    """Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
 
     Requests go to
     `https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}/endpoints/openapi`
@@ -77,7 +78,7 @@ class ChatVertexOpenAI(BaseChatModel):
     ???+ info "Setup"
 
         ```bash
-        pip install langchain-vertex-openai
+        pip install -e .   # in a clone of the repository (not on PyPI yet)
         gcloud auth application-default login   # or a service account
         export GOOGLE_CLOUD_PROJECT=my-project
         ```
@@ -112,7 +113,7 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         llm.invoke([("system", "Translate to French."), ("human", "I love programming.")])
-        # AIMessage(content="J'adore la programmation.", usage_metadata={...}, ...)
+        # On Vertex: AIMessage(content="J'adore la programmation.", usage_metadata={...}, ...)
         ```
 
     ??? info "Stream"
@@ -135,10 +136,10 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         def get_weather(city: str) -> str:
-            \"\"\"Get the weather for a city.\"\"\"
+            '''Get the weather for a city.'''
             return "sunny"
 
-        msg = llm.bind_tools([get_weather]).invoke("What's the weather in Paris?")
+        msg = llm.bind_tools([get_weather]).invoke("What's the weather in 'Paris'?")
         msg.tool_calls  # [{"name": "get_weather", "args": {"city": "Paris"}, "id": ...}]
         ```
 
@@ -154,8 +155,8 @@ class ChatVertexOpenAI(BaseChatModel):
             name: str
             age: int | None = None
 
-        llm.with_structured_output(Contact).invoke("Ada Lovelace, 36, ...")
-        # Contact(name="Ada Lovelace", age=36)
+        llm.with_structured_output(Contact).invoke("Contact: name 'Ada Lovelace', age 36.")
+        # Contact(name='Ada Lovelace', age=36)
         ```
 
         `method="json_schema"` (default, Gemini's native structured output),
@@ -170,7 +171,7 @@ class ChatVertexOpenAI(BaseChatModel):
         llm.invoke([HumanMessage(content=[
             {"type": "text", "text": "Describe this."},
             {"type": "image", "url": "gs://bucket/cat.png"},
-            {"type": "file", "base64": pdf_b64, "mime_type": "application/pdf"},
+            {"type": "file", "url": "gs://bucket/report.pdf", "mime_type": "application/pdf"},
         ])])
         ```
 
@@ -218,9 +219,12 @@ class ChatVertexOpenAI(BaseChatModel):
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
     """Model id, `publisher/model` (e.g. `google/gemini-2.5-flash`)."""
     project: str | None = Field(
-        default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None), validate_default=True
+        default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None),
+        validate_default=True,
+        validation_alias=AliasChoices("project", "project_id"),
     )
-    """Google Cloud project; defaults to `GOOGLE_CLOUD_PROJECT`, then the ADC project."""
+    """Google Cloud project; defaults to `GOOGLE_CLOUD_PROJECT`, then the ADC project.
+    `project_id=` (ChatVertexAI's name) works too."""
     location: str = Field(
         default_factory=from_env("GOOGLE_CLOUD_LOCATION", default=DEFAULT_LOCATION),
         validate_default=True,
@@ -229,20 +233,27 @@ class ChatVertexOpenAI(BaseChatModel):
     endpoint_id: str | None = None
     """Id of a self-deployed Model Garden endpoint, instead of the shared `openapi` one."""
     base_url: str | None = None
-    """Overrides the computed endpoint URL (emulator, Private Service Connect)."""
+    """Overrides the computed endpoint URL (emulator, Private Service Connect); default:
+    `VERTEX_OPENAI_BASE_URL` when set."""
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
     """A static OAuth2 access token (e.g. `gcloud auth print-access-token`); it
-    expires within an hour, so prefer `credentials`. API keys do not work."""
+    expires within an hour, so prefer `credentials`. API keys do not work. Default:
+    `VERTEX_ACCESS_TOKEN` when set and no `credentials` are passed."""
     quota_project: str | None = None
     """Project billed for quota, sent as `x-goog-user-project`."""
     temperature: float | None = None
     """Sampling temperature, 0 to 2 (the model's default when `None`)."""
     top_p: float | None = None
     """Nucleus sampling mass, 0 to 1."""
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
-    """Maximum number of tokens to generate."""
+    max_tokens: int | None = Field(
+        default=None,
+        alias="max_completion_tokens",
+        validation_alias=AliasChoices("max_tokens", "max_completion_tokens", "max_output_tokens"),
+    )
+    """Maximum number of tokens to generate (`max_output_tokens=`, the Google
+    integrations' name, works too, also per call)."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Sequences that end the answer."""
     seed: int | None = None
@@ -253,10 +264,13 @@ class ChatVertexOpenAI(BaseChatModel):
     """Penalty growing with how often a token already appeared."""
     n: int | None = None
     """Number of candidates (Gemini 3 models accept only 1)."""
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
+        default=None, validation_alias=AliasChoices("reasoning_effort", "thinking_level")
+    )
     """How much Gemini thinks: `"none"` turns thinking off where the model allows
     (Gemini 2.5 Flash); Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
-    ones depends on the model). `None`: the model's default."""
+    ones depends on the model). `None`: the model's default. `thinking_level=`
+    (langchain-google-genai's name) works too, also per call."""
     thinking_budget: int | None = None
     """Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic); not for Gemini 3."""
     include_thoughts: bool | None = None
@@ -333,9 +347,7 @@ class ChatVertexOpenAI(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _build_model_kwargs(cls, values: dict[str, Any]) -> Any:
-        from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
-
-        return _build_model_kwargs(values, get_pydantic_field_names(cls))
+        return construction_values(values, cls.model_fields, default_model=DEFAULT_MODEL)
 
     @model_validator(mode="after")
     def _validate_settings(self) -> Self:
@@ -483,30 +495,15 @@ class ChatVertexOpenAI(BaseChatModel):
     def close(self) -> None:
         """Release what is this model's own: its SDK clients and its token session.
 
-        The shared connection pools stay open for other models (they close with the
-        process, or with their event loop); `http_client`s you passed stay yours.
+        Also on leaving `with` / `async with`. The shared connection pools stay open for
+        other models (they close with the process, or with their event loop);
+        `http_client`s you passed stay yours. The model stays usable.
         """
         clients, self._clients = self._clients, None
         if clients is not None:
             clients.close()
         if self._provider is not None:
             self._provider.close()
-
-    async def aclose(self) -> None:
-        """`close()`, for `async with` and async teardown code."""
-        self.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
     def __copy__(self) -> Self:
         # A copy (model_copy(update=...) included) may change the URL or credentials:

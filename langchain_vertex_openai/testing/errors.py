@@ -1,4 +1,4 @@
-"""Vertex-shaped errors (``VERTEX_NOTES.md`` §10) and the Google front-end HTML 404 (§1)."""
+"""Vertex-shaped errors (``docs/vertex-facts.md`` §10) and the Google front-end HTML 404 (§1)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ INVALID_CREDENTIALS_MESSAGE = (
     "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
     "cookie or other valid authentication credential."
 )
-#: Google's wording when no credential is sent at all (emulator choice: notes only say 401).
+#: Google's wording when no credential is sent at all (emulator choice: the facts only say 401).
 MISSING_CREDENTIAL_MESSAGE = (
     "Request is missing required authentication credential. Expected OAuth 2 access token, "
     "login cookie or other valid authentication credential."
@@ -158,6 +158,12 @@ def invalid_argument(message: str, field: str | None = None) -> VertexError:
         "INVALID_ARGUMENT",
         [{"@type": _BAD_REQUEST, "fieldViolations": [violation]}],
     )
+
+
+#: Appended to a refusal Vertex is not documented to make (the emulator's own rule).
+EMULATOR_REFUSAL = " (This refusal is the emulator's choice: Vertex's behaviour is not documented.)"
+#: Appended to a documented refusal whose text is not documented.
+EMULATOR_WORDING = " (Wording is the emulator's choice: the refusal is documented, not its text.)"
 
 
 def plain_invalid_argument(message: str) -> VertexError:

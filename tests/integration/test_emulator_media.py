@@ -1,4 +1,4 @@
-"""The emulator's media checks (VERTEX_NOTES §8, §4) and its description of what arrived."""
+"""The emulator's media checks (docs/vertex-facts.md §8, §4) and its description of what arrived."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ FLASH = "google/gemini-2.5-flash"
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
 KB2 = base64.b64encode(b"\x00" * 2048).decode()
 HTTP = httpx2.Client(timeout=10)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
 
 
 @pytest.fixture(params=[False, True], ids=["default", "strict"])
