@@ -248,9 +248,9 @@ class _State:
         self.lock = threading.Lock()
         self.ssl_context: ssl.SSLContext | None = None
         self.sync_pool: httpx2.Client | None = None
-        self.loop_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool] = (
-            weakref.WeakKeyDictionary()
-        )
+        # A plain dict (not every loop class takes weak references): entries leave when
+        # their loop shuts down, or when a later loop finds theirs closed.
+        self.loop_pools: dict[asyncio.AbstractEventLoop, _LoopPool] = {}
 
     def _ssl(self) -> ssl.SSLContext:
         if self.ssl_context is None:
