@@ -24,6 +24,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, 
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._images import image_blocks
 from langchain_vertex_openai._reasoning import (
     InlineReasoning,
@@ -60,9 +61,9 @@ invalid tool calls."""
 
 
 def is_partner_model(model: str) -> bool:
-    """Whether `model` (`publisher/name`) is a partner (MaaS) model, not Gemini."""
-    publisher, slash, _ = model.partition("/")
-    return bool(slash) and publisher != "google"
+    """Whether `model` (`publisher/name`) is a partner (MaaS) model, not Google's."""
+    facts = model_facts(model)
+    return facts.is_partner and bool(facts.publisher)
 
 
 def new_tool_call_id() -> str:

@@ -100,7 +100,6 @@ def test_a_model_that_may_start_inside_reasoning_is_held_until_the_closing_tag()
 def test_which_partner_models_may_start_inside_reasoning():
     assert opens_reasoning_implicitly(DEEPSEEK)
     assert opens_reasoning_implicitly("deepseek-ai/deepseek-v3.2-maas")
-    assert opens_reasoning_implicitly("qwen/qwen3-next-80b-a3b-thinking-maas")
     assert not opens_reasoning_implicitly(LLAMA)
     assert not opens_reasoning_implicitly("openai/gpt-oss-120b-maas")
 
