@@ -436,10 +436,11 @@ def _judged_call_chunks(state: StreamState) -> tuple[list[Any], dict[str, str]]:
     """The stream's tool calls as chunks, judged whole like a non-streamed answer's.
 
     They are sent only now because langchain-core's chunk merging parses arguments
-    leniently: `{"city": "San Fr` cut off by `length` would merge into a runnable call
-    `{"city": "San Fr"}`. An invalid call's text is therefore sent JSON-encoded when
-    it would otherwise parse leniently as an object, so that merging leaves it in
-    `invalid_tool_calls` (its `args` then decode with `json.loads` to the raw text);
+    leniently (docs/vertex-facts.md §7): `{"city": "San Fr` cut off by `length` would
+    merge into a runnable call `{"city": "San Fr"}`. An invalid call's text is therefore
+    sent JSON-encoded when it would otherwise parse leniently as an object, so that
+    merging leaves it in `invalid_tool_calls` (its `args` then decode with `json.loads`
+    to the raw text);
     why each is invalid goes in `response_metadata["invalid_tool_call_errors"]`.
     """
     chunks = []
@@ -468,7 +469,7 @@ def _parses_as_object(arguments: str) -> bool:
 
 def _stream_event(chunk: object) -> dict[str, Any]:
     if isinstance(chunk, list):
-        # A list-shaped error event: the SDK only recognises error objects.
+        # A list-shaped error event: the SDK only recognises error objects (§7, §10).
         raise malformed("the stream carried an event that is a list", chunk)
     if not isinstance(chunk, dict):
         raise wrong_type("a stream event", chunk, "a JSON object")
