@@ -440,8 +440,8 @@ def _judged_call_chunks(state: StreamState) -> tuple[list[Any], dict[str, str]]:
     merge into a runnable call `{"city": "San Fr"}`. An invalid call's text is therefore
     sent JSON-encoded when it would otherwise parse leniently as an object, so that
     merging leaves it in `invalid_tool_calls` (its `args` then decode with `json.loads`
-    to the raw text);
-    why each is invalid goes in `response_metadata["invalid_tool_call_errors"]`.
+    to the raw text). Why each is invalid goes in
+    `response_metadata["invalid_tool_call_errors"]`.
     """
     chunks = []
     errors: dict[str, str] = {}
