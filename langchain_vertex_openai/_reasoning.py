@@ -96,6 +96,16 @@ class InlineReasoning:
         answer = held
         return reasoning, answer
 
+    def field_seen(self) -> None:
+        """A `reasoning_content` field arrived: this reply does not reason untagged inline.
+
+        Stops holding text back for a bare `</think>` (what was held is answer text), so
+        a model that uses the field streams its answer as it comes.
+        """
+        self.implicit_open = False
+        if self._state == "unsure":
+            self._state = "answer"
+
     def flush(self) -> tuple[str, str]:
         """Return what was held back, at the end of the reply."""
         held, self._held = self._held, ""

@@ -505,14 +505,17 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     content = optional_str(delta.get("content"), "choices[0].delta.content") or ""
     additional_kwargs: dict[str, Any] = {}
     thoughts = ""
+    field_reasoning = reasoning_field(delta, "choices[0].delta")
     if state.inline_reasoning is not None:
+        if field_reasoning:
+            state.inline_reasoning.field_seen()
         thoughts, content = state.inline_reasoning.feed(content)
     elif state.thoughts is not None:
         thoughts, content = state.thoughts.feed(content)
         # Thought deltas are flagged; an answer flagged beside its signature is not one.
         if _thought_flag(delta) and signature_of(delta) is None:
             thoughts, content = thoughts + content, ""
-    thoughts = reasoning_field(delta, "choices[0].delta") + thoughts
+    thoughts = field_reasoning + thoughts
     if thoughts:
         additional_kwargs["reasoning_content"] = thoughts
     images: list[Any] = []
