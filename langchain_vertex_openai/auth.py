@@ -15,6 +15,8 @@ import google.auth.api_key
 import google.auth.credentials
 from google.auth import exceptions as gexc
 
+from langchain_vertex_openai._secrets import without_tokens
+
 if TYPE_CHECKING:
     import httpx2
 
@@ -337,6 +339,10 @@ class GoogleCredentialsProvider:
             # Re-resolved on the unpickling machine, whose environment is what counts.
             state["_credentials"] = None
             state.pop("_adc_project")
+        elif self._credentials is not None:
+            # No access token travels (nor a source identity's): the copy refreshes its
+            # own. Refresh tokens and keys stay, being what refreshing needs.
+            state["_credentials"] = without_tokens(self._credentials)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

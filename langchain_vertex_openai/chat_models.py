@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -42,6 +41,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
+from langchain_vertex_openai._secrets import without_tokens
 from langchain_vertex_openai._settings import check_settings
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
@@ -492,12 +492,10 @@ class ChatVertexOpenAI(BaseChatModel):
         private.update(_provider=None, _client=None, _async_client=None)
         state["__pydantic_private__"] = private
         credentials = state["__dict__"].get("credentials")
-        if credentials is not None and getattr(credentials, "token", None) is not None:
-            # The cached access token stays behind; the worker refreshes its own.
-            credentials = copy.copy(credentials)
-            credentials.token = None
-            credentials.expiry = None
-            state["__dict__"] = {**state["__dict__"], "credentials": credentials}
+        if credentials is not None:
+            # Cached access tokens (a source identity's too) stay behind; the worker
+            # refreshes its own.
+            state["__dict__"] = {**state["__dict__"], "credentials": without_tokens(credentials)}
         return state
 
     # -- request ----------------------------------------------------------------------------
