@@ -1,6 +1,6 @@
 """`with_structured_output`: response schemas Gemini accepts, and strict parsing.
 
-Gemini takes a subset of JSON Schema (Vertex notes §9): references must be inlined,
+Gemini takes a subset of JSON Schema (docs/vertex-facts.md §9): references must be inlined,
 recursive schemas are refused, `anyOf` with `null` is `nullable`. The rewritten schema
 is only what is sent; parsing validates against the user's original schema. Replies are
 pretty-printed JSON in any key order (§7), which parses as is; anything else (markdown

@@ -3,7 +3,7 @@
 Gemini rejects `$schema`, `additionalProperties`, `propertyNames`, `const` and
 `exclusiveMinimum`/`exclusiveMaximum` inside function parameters, needs an
 object at the top level even for tools without parameters, and does not
-document `$ref`/`$defs` or `anyOf` (Vertex notes §9). pydantic emits all of
+document `$ref`/`$defs` or `anyOf` (docs/vertex-facts.md §9). pydantic emits all of
 these, so every schema goes through `gemini_schema` before it is sent.
 """
 
@@ -130,7 +130,7 @@ def split_google_search(
     """Separate a `{"google_search": {}}` tool, which Vertex takes as `web_search_options`.
 
     Raises:
-        ValueError: If search options are given; the endpoint takes none (notes §3).
+        ValueError: If search options are given; the endpoint takes none (docs/vertex-facts.md §3).
     """
     rest: list[Any] = []
     search: dict[str, Any] | None = None

@@ -8,7 +8,7 @@ credentials do not travel at all: the worker resolves its own.
 from __future__ import annotations
 
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import cloudpickle
 import pytest
@@ -27,7 +27,7 @@ LIVE = (SOURCE_TOKEN, TARGET_TOKEN, ID_TOKEN, RAPT)
 
 
 def _later() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(minutes=30)
+    return datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=30)
 
 
 def _user_credentials() -> user_credentials.Credentials:
