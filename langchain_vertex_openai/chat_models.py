@@ -222,6 +222,10 @@ class ChatVertexOpenAI(BaseChatModel):
     base_url: str | None = None
     """Overrides the computed endpoint URL (emulator, Private Service Connect); default:
     `VERTEX_OPENAI_BASE_URL` when set."""
+    allow_insecure_http: bool = False
+    """Accept a plain `http://` `base_url` to a host other than loopback. Every request
+    then carries the Google access token in clear: only for a network path trusted end
+    to end. Loopback (`localhost`, 127.0.0.0/8, `::1`: the emulator) needs no opt-in."""
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
@@ -331,6 +335,8 @@ class ChatVertexOpenAI(BaseChatModel):
                 "max_retries": self.max_retries,
                 "timeout": self.timeout,
                 "endpoint_id": self.endpoint_id,
+                "base_url": self.base_url,
+                "allow_insecure_http": self.allow_insecure_http,
                 "quota_project": self.quota_project,
                 "exact_token_count": self.exact_token_count,
                 "labels": self.labels,
