@@ -45,7 +45,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_vertex_openai._secrets import SafeErrorMixin
+from langchain_vertex_openai._secrets import SafeErrorMixin, scrub_exception_chain
 
 
 class VertexAuthError(SafeErrorMixin, openai.OpenAIError, ModelAuthenticationError):
@@ -270,8 +270,9 @@ class _StreamProgress(Protocol):
 def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> Iterator[None]:
     """Re-raise whatever a call to Vertex raises as this package's exceptions.
 
-    The SDK's exception is not chained (`from None`): it holds the live request, with the
-    bearer token, and its text quotes the raw body. Ours carries what it said, redacted.
+    The SDK's exception is not chained (`from None`), and is scrubbed before it becomes
+    our error's (hidden) `__context__`: it held the live request, with the bearer token,
+    and its text quotes the raw body. Ours carries what it said, redacted.
 
     Args:
         location: The model's location, for hints (e.g. try `global`).
@@ -285,17 +286,23 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
     except (openai.APIConnectionError, httpx2.TransportError) as error:
         timed_out = isinstance(error, openai.APITimeoutError)
         if stream is None or stream.chunk_count == 0 or timed_out:
-            raise translate_error(error, location=location) from None
+            translated = translate_error(error, location=location)
+            scrub_exception_chain(error)
+            raise translated from None
         cause = error.__cause__ if isinstance(error, openai.OpenAIError) else error
-        raise VertexConnectionError(
+        broken = VertexConnectionError(
             message=(
                 f"The connection to Vertex AI broke mid-stream after {stream.chunk_count} "
                 f"chunks ({type(cause).__name__}: {cause}); the answer is incomplete."
             ),
             request=error.request,
-        ) from None
+        )
+        scrub_exception_chain(error)
+        raise broken from None
     except openai.OpenAIError as error:
-        raise translate_error(error, location=location) from None
+        translated = translate_error(error, location=location)
+        scrub_exception_chain(error)
+        raise translated from None
     except json.JSONDecodeError as error:
         raise VertexResponseError(
             f"Vertex AI answered with a body that is not valid JSON ({error.msg}): "

@@ -154,12 +154,7 @@ def scrub_state(state: dict[str, Any], known: Iterable[str] = ()) -> dict[str, A
     """
     import httpx2
 
-    known = list(known)
-    for value in state.values():
-        if isinstance(value, httpx2.Request):
-            known += secrets_of(value)
-        elif isinstance(value, httpx2.Response) and value._request is not None:
-            known += secrets_of(value._request)
+    known = [*known, *_http_secrets(state.values())]
     scrubbed: dict[str, Any] = {}
     for name, value in state.items():
         if isinstance(value, httpx2.Request):
@@ -169,6 +164,40 @@ def scrub_state(state: dict[str, Any], known: Iterable[str] = ()) -> dict[str, A
         else:
             scrubbed[name] = redact_data(value, known)
     return scrubbed
+
+
+def _http_secrets(values: Iterable[Any]) -> list[str]:
+    import httpx2
+
+    known: list[str] = []
+    for value in values:
+        if isinstance(value, httpx2.Request):
+            known += secrets_of(value)
+        elif isinstance(value, httpx2.Response) and value._request is not None:
+            known += secrets_of(value._request)
+    return known
+
+
+def scrub_exception_chain(error: BaseException) -> None:
+    """Scrub, in place, `error` and every exception chained to it (causes, contexts).
+
+    For an SDK or transport exception we are about to replace with ours: it stays
+    reachable as our error's `__context__`, holding the live request (with the bearer
+    token) and, for a status error, a text quoting the raw body a server may have echoed
+    the token into.
+    """
+    chain: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        pending += [current.__cause__, current.__context__]
+    known = [secret for exc in chain for secret in _http_secrets(vars(exc).values())]
+    for exc in chain:
+        exc.__dict__.update(scrub_state(vars(exc), known))
+        exc.args = redact_data(exc.args, known)
 
 
 def _rebuild_error(cls: type[BaseException], args: tuple[Any, ...]) -> BaseException:
@@ -192,14 +221,7 @@ class SafeErrorMixin(BaseException):
         self._scrub()
 
     def _scrub(self) -> None:
-        import httpx2
-
-        known: list[str] = []
-        for value in vars(self).values():
-            if isinstance(value, httpx2.Request):
-                known += secrets_of(value)
-            elif isinstance(value, httpx2.Response) and value._request is not None:
-                known += secrets_of(value._request)
+        known = _http_secrets(vars(self).values())
         self.__dict__.update(scrub_state(vars(self), known))
         self.args = redact_data(self.args, known)
 

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import pickle
+import socket
 import threading
 import traceback
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx2
 import pytest
 
 from langchain_vertex_openai import (
     ChatVertexOpenAI,
     VertexBadRequestError,
+    VertexConnectionError,
     VertexPermissionDeniedError,
     VertexRateLimitError,
     VertexResponseError,
@@ -124,18 +128,29 @@ SHAPES: dict[str, tuple[Reply, type[Exception]]] = {
 }  # fmt: skip
 
 
+def _chain(error: BaseException) -> list[BaseException]:
+    chain, pending = [], [error]
+    while pending:
+        current = pending.pop()
+        if current is not None and all(current is not seen for seen in chain):
+            chain.append(current)
+            pending += [current.__cause__, current.__context__]
+    return chain
+
+
 def _texts(error: BaseException) -> list[str]:
-    texts = [
-        str(error),
-        repr(error),
-        "".join(traceback.format_exception(error)),
-        repr(vars(error)),
-        repr(getattr(error, "body", None)),
-        str(getattr(error, "message", "")),
-    ]
-    response = getattr(error, "response", None)
-    if response is not None:
-        texts.append(response.text)
+    texts = ["".join(traceback.format_exception(error))]
+    # Every exception reachable from ours, the hidden __context__ (the SDK's) included.
+    for exc in _chain(error):
+        texts += [str(exc), repr(exc), repr(vars(exc)), repr(exc.args)]
+        texts += [repr(getattr(exc, "body", None)), str(getattr(exc, "message", ""))]
+        for value in vars(exc).values():
+            request = value
+            if isinstance(value, httpx2.Response):
+                texts.append(value.text)
+                request = value.request
+            if isinstance(request, httpx2.Request):
+                texts += [str(request.url), repr(list(request.headers.items()))]
     return texts
 
 
@@ -188,3 +203,49 @@ def test_googles_own_message_is_kept_word_for_word(echo: EchoServer) -> None:
         llm.invoke("hi")
     assert str(info.value) == f"Vertex AI returned HTTP 400 INVALID_ARGUMENT: {message}"
     assert info.value.body["message"] == message
+
+
+async def test_connection_errors_hold_no_token_down_their_whole_chain() -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    llm = ChatVertexOpenAI(
+        model="gemini-2.5-flash",
+        base_url=f"http://127.0.0.1:{port}/v1",
+        api_key=GOOGLE_TOKEN,
+        max_retries=0,
+    )
+    errors = []
+    with pytest.raises(VertexConnectionError) as info:
+        llm.invoke("hi")
+    errors.append(info.value)
+    with pytest.raises(VertexConnectionError) as info:
+        await llm.ainvoke("hi")
+    errors.append(info.value)
+    for error in errors:
+        chain = _chain(error)
+        assert len(chain) >= 3  # ours, the SDK's, the transport's: all kept, all scrubbed
+        requests = [
+            getattr(exc, "_request", None) or getattr(exc, "request", None) for exc in chain
+        ]
+        assert any(isinstance(request, httpx2.Request) for request in requests)
+        for text in _texts(error):
+            assert GOOGLE_TOKEN not in text
+            assert GOOGLE_TOKEN.removeprefix("ya29.") not in text
+
+
+def test_debug_logs_of_an_echoed_error_hold_no_token(
+    echo: EchoServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    echo.reply = SHAPES["object body"][0]
+    llm = ChatVertexOpenAI(
+        model="gemini-2.5-flash", base_url=echo.base_url, api_key=OPAQUE_TOKEN, max_retries=1
+    )
+    with pytest.raises(VertexBadRequestError):
+        llm.invoke("hi")
+    assert {"openai", "httpx2", "httpcore2"} <= {r.name.split(".")[0] for r in caplog.records}
+    texts = [caplog.text, *(record.getMessage() for record in caplog.records)]
+    texts += [repr(vars(record)) for record in caplog.records]
+    for text in texts:
+        assert OPAQUE_TOKEN not in text
