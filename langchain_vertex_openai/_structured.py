@@ -28,6 +28,7 @@ from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
 
+from langchain_vertex_openai._secrets import SafeErrorMixin
 from langchain_vertex_openai._tools import gemini_schema
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
@@ -207,7 +208,7 @@ def _raise_if_unfinished(message: Any, text: str) -> None:
         raise VertexRefusalError(raw_message=message)
 
 
-class VertexRefusalError(ModelRefusalError):
+class VertexRefusalError(SafeErrorMixin, ModelRefusalError):
     """Gemini's safety filters blocked the structured answer (`content_filter`)."""
 
     def __init__(self, *, raw_message: BaseMessage | None = None) -> None:

@@ -22,6 +22,7 @@ from langchain_vertex_openai.testing.script import (
     ReplyItem,
     plan_from_reply,
 )
+from langchain_vertex_openai.testing.state import RecordedHeaders, hide_query_secrets
 from langchain_vertex_openai.testing.transport import EmulatorHandler, EmulatorHTTPServer
 from langchain_vertex_openai.testing.wire import (
     IdStyle,
@@ -54,9 +55,17 @@ class RecordedRequest:
 
     method: str
     path: str
-    headers: dict[str, str]
+    headers: RecordedHeaders
     body: Any
     raw: bytes
+
+    def __repr__(self) -> str:
+        # Failing tests print recorded requests: show them without their credentials.
+        path = hide_query_secrets(self.path)
+        return (
+            f"RecordedRequest(method={self.method!r}, path={path!r}, headers={self.headers!r}, "
+            f"body={self.body!r}, raw=<{len(self.raw)} bytes>)"
+        )
 
 
 class VertexEmulator:
