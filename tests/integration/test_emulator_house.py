@@ -113,6 +113,29 @@ def test_client_disconnects_print_nothing_and_are_not_bugs(capfd):
     assert "Exception occurred during processing" not in captured.err
 
 
+@pytest.mark.parametrize(
+    "framing",
+    [b"Content-Length: many\r\n", b"Transfer-Encoding: chunked\r\n\r\nzz"],
+)
+def test_malformed_framing_is_the_clients_fault_not_an_emulator_bug(framing):
+    with VertexEmulator() as emu:
+        path = emu.base_url.split(str(emu.port), 1)[1] + "/chat/completions"
+        with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock:
+            head, _, rest = framing.partition(b"\r\n\r\n")
+            sock.sendall(
+                b"POST "
+                + path.encode()
+                + b" HTTP/1.1\r\nHost: x\r\n"
+                + head
+                + b"\r\n\r\n"
+                + rest
+                + (b"\r\n" if rest else b"")
+            )
+            answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 400"), answer
+        emu.verify()
+
+
 # -- queued items must be used ----------------------------------------------------------------
 
 
