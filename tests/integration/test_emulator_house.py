@@ -253,3 +253,28 @@ def test_emulator_fixture_factory_passes_options(strict_us):
         sdk(strict_us, max_retries=0).chat.completions.create(
             model=FLASH, messages=HELLO, extra_body={"store": True}
         )
+
+
+# -- scripted items of your own ---------------------------------------------------------------
+
+
+def test_a_scripted_item_of_your_own_answers_through_the_responder(vertex_emulator_strict):
+    from langchain_vertex_openai.testing import Responder, ScriptedItem
+    from langchain_vertex_openai.testing.brain import Plan
+
+    class EchoModel(ScriptedItem):
+        def respond(self, exchange: Responder) -> None:
+            request = exchange.request()  # validated first: refusals still apply
+            exchange.answer(Plan(content=f"you asked {request.model.model}", scripted=True))
+
+        def describe(self) -> str:
+            return "EchoModel()"
+
+    emu = vertex_emulator_strict
+    emu.queue(EchoModel(), times=2)
+    client = sdk(emu, max_retries=0)
+    answer = client.chat.completions.create(model=FLASH, messages=HELLO)
+    assert answer.choices[0].message.content == f"you asked {FLASH}"
+    with pytest.raises(openai.BadRequestError, match="Unknown name"):
+        client.chat.completions.create(model=FLASH, messages=HELLO, extra_body={"store": True})
+    assert emu.pending == 0
