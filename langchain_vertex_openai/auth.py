@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import threading
 import time
 import weakref
@@ -16,6 +15,8 @@ import google.auth
 import google.auth.api_key
 import google.auth.credentials
 from google.auth import exceptions as gexc
+
+from langchain_vertex_openai._secrets import redact_text, without_tokens
 
 if TYPE_CHECKING:
     import httpx2
@@ -45,14 +46,6 @@ _RETRY_DELAY = 0.25
 _ADC_HINT = (
     "run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a "
     "service-account key file, or pass credentials="
-)
-_REDACTIONS = (
-    (re.compile(r"-----BEGIN[^-]*-----.*?(-----END[^-]*-----|\Z)", re.S), "<redacted key>"),
-    (re.compile(r"""(["']private_key["']\s*:\s*)(["']).*?(\2|\Z)""", re.S), r"\1<redacted>"),
-    (re.compile(r"ya29\.[\w.\-]+"), "ya29.<redacted>"),
-    # Long base64-ish runs with digits and letters (tokens, keys, JWT parts); plain words
-    # and file paths have no digits and stay readable.
-    (re.compile(r"(?=[\w+/\-]*\d)(?=[\w+/\-]*[A-Za-z])[\w+/\-]{32,}={0,2}"), "<redacted>"),
 )
 
 
@@ -113,9 +106,9 @@ def _api_key_error() -> VertexAuthError:
 
 
 def _redact(text: str) -> str:
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text[:500]
+    # google-auth's texts name URLs, hosts and files worth reading, and may quote tokens,
+    # keys or a key file: hide the secrets, keep the rest.
+    return redact_text(text, opaque_runs=True)[:500]
 
 
 def _is_static_token(creds: object) -> bool:
@@ -513,6 +506,10 @@ class GoogleCredentialsProvider:
             # Re-resolved on the unpickling machine, whose environment is what counts.
             state["_credentials"] = None
             state.pop("_adc_project")
+        elif self._credentials is not None:
+            # No access token travels (nor a source identity's): the copy refreshes its
+            # own. Refresh tokens and keys stay, being what refreshing needs.
+            state["_credentials"] = without_tokens(self._credentials)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

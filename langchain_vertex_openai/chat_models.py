@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -51,6 +50,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
+from langchain_vertex_openai._secrets import without_tokens
 from langchain_vertex_openai._settings import check_settings, construction_values
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
@@ -235,6 +235,10 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     base_url: str | None = None
     """Overrides the computed endpoint URL (emulator, Private Service Connect); default:
     `VERTEX_OPENAI_BASE_URL` when set."""
+    allow_insecure_http: bool = False
+    """Accept a plain `http://` `base_url` to a host other than loopback. Every request
+    then carries the Google access token in clear: only for a network path trusted end
+    to end. Loopback (`localhost`, 127.0.0.0/8, `::1`: the emulator) needs no opt-in."""
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
@@ -360,6 +364,8 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
                 "max_retries": self.max_retries,
                 "timeout": self.timeout,
                 "endpoint_id": self.endpoint_id,
+                "base_url": self.base_url,
+                "allow_insecure_http": self.allow_insecure_http,
                 "quota_project": self.quota_project,
                 "exact_token_count": self.exact_token_count,
                 "labels": self.labels,
@@ -528,12 +534,10 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
         private.update(_provider=None, _clients=None)
         state["__pydantic_private__"] = private
         credentials = state["__dict__"].get("credentials")
-        if credentials is not None and getattr(credentials, "token", None) is not None:
-            # The cached access token stays behind; the worker refreshes its own.
-            credentials = copy.copy(credentials)
-            credentials.token = None
-            credentials.expiry = None
-            state["__dict__"] = {**state["__dict__"], "credentials": credentials}
+        if credentials is not None:
+            # Cached access tokens (a source identity's too) stay behind; the worker
+            # refreshes its own.
+            state["__dict__"] = {**state["__dict__"], "credentials": without_tokens(credentials)}
         return state
 
     # -- request ----------------------------------------------------------------------------

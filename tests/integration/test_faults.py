@@ -33,6 +33,7 @@ from langchain_vertex_openai import (
     VertexServerError,
     VertexTimeoutError,
 )
+from tests.helpers import emulator_model, merge_chunks
 
 PROMPT = "Repeat exactly: one two three four five six seven eight"
 ANSWER = "one two three four five six seven eight"
@@ -53,13 +54,8 @@ GOOGLE_502_PAGE = """<!DOCTYPE html>
 
 
 def make_llm(emulator, credentials=None, **kwargs):
-    kwargs.setdefault("max_retries", 1)
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=credentials or emulator.credentials(),
-        **kwargs,
-    )
+    kwargs.setdefault("max_retries", 1)  # fault tests count attempts: few retries
+    return emulator_model(emulator, credentials=credentials, **kwargs)
 
 
 def counted(credentials):
@@ -73,13 +69,6 @@ def counted(credentials):
 
     credentials.refresh = wrapper
     return attempts
-
-
-def merge(chunks):
-    merged = chunks[0]
-    for chunk in chunks[1:]:
-        merged += chunk
-    return merged
 
 
 async def collect(aiterator, into):
@@ -365,12 +354,12 @@ async def test_token_expiring_mid_run_costs_one_refresh(emulator, first_after_ex
         if kind == "invoke":
             return llm.invoke(prompt).content
         if kind == "stream":
-            return merge(list(llm.stream(prompt))).content
+            return merge_chunks(list(llm.stream(prompt))).content
         if kind == "ainvoke":
             return (await llm.ainvoke(prompt)).content
         chunks = []
         await collect(llm.astream(prompt), chunks)
-        return merge(chunks).content
+        return merge_chunks(chunks).content
 
     kinds = [first_after_expiry, "invoke", "stream", "ainvoke", "astream"]
     results = [await call(kind, f"w{i}") for i, kind in enumerate(kinds)]
