@@ -191,9 +191,7 @@ def _keep_first_call(message: AIMessage) -> list[dict[str, Any]]:
 
 
 def _invalid_call_errors(message: AIMessage) -> dict[str, str]:
-    return {
-        call["id"] or "": call["error"] or "" for call in message.invalid_tool_calls if call["id"]
-    }
+    return {call["id"]: call["error"] or "" for call in message.invalid_tool_calls if call["id"]}
 
 
 def chat_result_from_completion(
