@@ -23,7 +23,7 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
@@ -333,7 +333,10 @@ def structured_runnable(
     elif schema is not None:
         described = schema_name_and_json(schema)
         tool = _as_tool(described)
-    ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": tool}
+    # Traced in langchain-core's own JSON-schema form, built here once: core re-converts
+    # the traced schema on every call, which is free for this form and not for a class.
+    traced = convert_to_json_schema(schema) if schema is not None else None
+    ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": traced}
     parser: Runnable[Any, Any]
     llm: Runnable[Any, Any]
     # Other tools the model may call beside the structured answer.
