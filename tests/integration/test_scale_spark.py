@@ -136,10 +136,6 @@ def test_a_key_in_the_closure_is_shipped(
         scale_jobs.check_shipped(shipped, emulator, adc_file[1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="our status errors do not unpickle yet (issue-16c makes them pickle without tokens)",
-)
 def test_worker_errors_reach_the_driver_as_vertex_errors(
     spark: SparkSession, emulator: VertexEmulator
 ) -> None:
