@@ -216,6 +216,37 @@ def build_clients(url: str) -> Clients:
     )
 
 
+def first_invokers(url: str) -> dict[str, Callable[[], Callable[[], object]]]:
+    """Per contender: build a new client and make its first call; returns how to close it.
+
+    What an app that builds a model per request (per-tenant settings, `model_copy`, a
+    LangGraph node constructing its model) pays each time. The raw SDK builds its own
+    connection pool (and SSL context) per client, so it is closed after the call, outside
+    the timing; `ChatOpenAI` shares langchain-openai's cached pool, `ChatVertexOpenAI`
+    this package's shared pool.
+    """
+    credentials = Credentials(token="x")  # type: ignore[no-untyped-call]
+
+    def raw() -> Callable[[], object]:
+        client = openai.OpenAI(base_url=url, api_key="x", max_retries=0)
+        client.chat.completions.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type]
+        return client.close
+
+    def chat_openai() -> Callable[[], object]:
+        model = ChatOpenAI(model=MODEL, base_url=url, api_key="x", max_retries=0)  # type: ignore[arg-type]
+        model.invoke(PROMPT)
+        return lambda: None
+
+    def ours() -> Callable[[], object]:
+        model = ChatVertexOpenAI(
+            model="gemini-2.5-flash", base_url=url, credentials=credentials, max_retries=0
+        )
+        model.invoke(PROMPT)
+        return lambda: None
+
+    return {RAW: raw, CHAT_OPENAI: chat_openai, OURS: ours}
+
+
 def _drain(stream: Any) -> int:
     count = 0
     for _ in stream:

@@ -23,6 +23,7 @@ from langchain_vertex_openai._request import (
 )
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
 from langchain_vertex_openai._settings import check_numbers
+from langchain_vertex_openai._structured import GeminiResponseFormat
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
 from langchain_vertex_openai._tools import gemini_response_format
 
@@ -100,8 +101,10 @@ def prepare_call(
         params = deep_merge(params, {"extra_body": {"google": google}})
     check_no_conflict(params)
     params, thought_tag = _with_thought_tag(params)
-    if "response_format" in params:
-        params["response_format"] = gemini_response_format(params["response_format"])
+    response_format = params.get("response_format")
+    if response_format is not None and not isinstance(response_format, GeminiResponseFormat):
+        # Raw formats (agents bind pydantic's schema as is) are cut on every call.
+        params["response_format"] = gemini_response_format(response_format)
     params.pop("stream", None)
     if stream:
         params["stream"] = True

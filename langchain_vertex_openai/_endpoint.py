@@ -7,7 +7,9 @@ model id needs a publisher (`google/gemini-2.5-flash`).
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from urllib.parse import urlsplit
 
 DEFAULT_LOCATION = "global"
 DEFAULT_MODEL = "google/gemini-3.5-flash"
@@ -110,6 +112,61 @@ def validate_endpoint_id(endpoint_id: str) -> str:
         return endpoint_id
     msg = f"endpoint_id {endpoint_id!r} must be the numeric id of a Vertex AI endpoint."
     raise ValueError(msg)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` names this machine (`localhost`, 127.0.0.0/8, `::1`)."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost":  # not `*.localhost`: resolvers need not keep it local
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def validate_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
+    """Check a `base_url` override and return it.
+
+    Plain `http://` is accepted for loopback hosts (the emulator, a local proxy) only:
+    anywhere else every request would carry the Google access token in clear.
+
+    Raises:
+        ValueError: If it is not an http(s) URL with a host, carries credentials, or is
+            plain http to another host without `allow_insecure_http=True`.
+    """
+    example = (
+        "https://aiplatform.googleapis.com/v1/projects/PROJECT/locations/global/endpoints/openapi"
+    )
+    try:
+        parts = urlsplit(base_url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises for a port that is not a number)
+    except ValueError as error:
+        msg = f"base_url {base_url!r} is not a valid URL ({error}); use e.g. {example!r}."
+        raise ValueError(msg) from None
+    if parts.username is not None or parts.password is not None:
+        msg = (
+            "base_url must not carry a user name or password (it is shown in reprs and "
+            "logs); Vertex authenticates with the Google access token."
+        )
+        raise ValueError(msg)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        msg = f"base_url must be an http(s) URL with a host, e.g. {example!r}; got {base_url!r}."
+        raise ValueError(msg)
+    if scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
+        msg = (
+            f"base_url {base_url!r} is plain http to {host!r}, which is not this machine: "
+            "every request would send the Google access token in clear. Use https://"
+            f"{base_url.strip()[len('http://') :]}, or pass allow_insecure_http=True if the "
+            "network path is trusted end to end (e.g. a sidecar proxy on a private link)."
+        )
+        raise ValueError(msg)
+    return base_url
 
 
 def vertex_host(location: str) -> str:

@@ -24,6 +24,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, 
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._images import image_blocks
 from langchain_vertex_openai._reasoning import (
     InlineReasoning,
@@ -60,9 +61,9 @@ invalid tool calls."""
 
 
 def is_partner_model(model: str) -> bool:
-    """Whether `model` (`publisher/name`) is a partner (MaaS) model, not Gemini."""
-    publisher, slash, _ = model.partition("/")
-    return bool(slash) and publisher != "google"
+    """Whether `model` (`publisher/name`) is a partner (MaaS) model, not Google's."""
+    facts = model_facts(model)
+    return facts.is_partner and bool(facts.publisher)
 
 
 def new_tool_call_id() -> str:
@@ -435,11 +436,12 @@ def _judged_call_chunks(state: StreamState) -> tuple[list[Any], dict[str, str]]:
     """The stream's tool calls as chunks, judged whole like a non-streamed answer's.
 
     They are sent only now because langchain-core's chunk merging parses arguments
-    leniently: `{"city": "San Fr` cut off by `length` would merge into a runnable call
-    `{"city": "San Fr"}`. An invalid call's text is therefore sent JSON-encoded when
-    it would otherwise parse leniently as an object, so that merging leaves it in
-    `invalid_tool_calls` (its `args` then decode with `json.loads` to the raw text);
-    why each is invalid goes in `response_metadata["invalid_tool_call_errors"]`.
+    leniently (docs/vertex-facts.md §7): `{"city": "San Fr` cut off by `length` would
+    merge into a runnable call `{"city": "San Fr"}`. An invalid call's text is therefore
+    sent JSON-encoded when it would otherwise parse leniently as an object, so that
+    merging leaves it in `invalid_tool_calls` (its `args` then decode with `json.loads`
+    to the raw text). Why each is invalid goes in
+    `response_metadata["invalid_tool_call_errors"]`.
     """
     chunks = []
     errors: dict[str, str] = {}
@@ -467,7 +469,7 @@ def _parses_as_object(arguments: str) -> bool:
 
 def _stream_event(chunk: object) -> dict[str, Any]:
     if isinstance(chunk, list):
-        # A list-shaped error event: the SDK only recognises error objects.
+        # A list-shaped error event: the SDK only recognises error objects (§7, §10).
         raise malformed("the stream carried an event that is a list", chunk)
     if not isinstance(chunk, dict):
         raise wrong_type("a stream event", chunk, "a JSON object")
@@ -503,14 +505,17 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     content = optional_str(delta.get("content"), "choices[0].delta.content") or ""
     additional_kwargs: dict[str, Any] = {}
     thoughts = ""
+    field_reasoning = reasoning_field(delta, "choices[0].delta")
     if state.inline_reasoning is not None:
+        if field_reasoning:
+            state.inline_reasoning.field_seen()
         thoughts, content = state.inline_reasoning.feed(content)
     elif state.thoughts is not None:
         thoughts, content = state.thoughts.feed(content)
         # Thought deltas are flagged; an answer flagged beside its signature is not one.
         if _thought_flag(delta) and signature_of(delta) is None:
             thoughts, content = thoughts + content, ""
-    thoughts = reasoning_field(delta, "choices[0].delta") + thoughts
+    thoughts = field_reasoning + thoughts
     if thoughts:
         additional_kwargs["reasoning_content"] = thoughts
     images: list[Any] = []

@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from langchain_vertex_openai._endpoint import (
     is_gemini_3,
     normalize_model_id,
+    validate_base_url,
     validate_endpoint_id,
     validate_project,
 )
@@ -187,6 +188,10 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
     check_numbers(values)
     if values.get("endpoint_id") is not None:
         validate_endpoint_id(values["endpoint_id"])
+    if values.get("base_url") is not None:
+        validate_base_url(
+            values["base_url"], allow_insecure_http=bool(values.get("allow_insecure_http"))
+        )
     quota_project = values.get("quota_project")
     if quota_project:
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -26,11 +25,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
+from langchain_vertex_openai._closing import Closing
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
@@ -49,6 +50,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
+from langchain_vertex_openai._secrets import without_tokens
 from langchain_vertex_openai._settings import check_settings, construction_values
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
@@ -59,13 +61,13 @@ from langchain_vertex_openai.data import model_profile
 
 if TYPE_CHECKING:
     # Imported on the first call instead: `openai` alone takes ~300 ms (see `_clients`).
-    from langchain_vertex_openai._clients import VertexAsyncOpenAI, VertexOpenAI
+    from langchain_vertex_openai._clients import ModelClients, VertexAsyncOpenAI, VertexOpenAI
 # Guards the first creation of a model's provider and clients (re-entrant: the client
 # getters create the provider).
 _INIT_LOCK = threading.RLock()
 
 
-class ChatVertexOpenAI(BaseChatModel):
+class ChatVertexOpenAI(BaseChatModel, Closing):
     """Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
 
     Requests go to
@@ -233,6 +235,10 @@ class ChatVertexOpenAI(BaseChatModel):
     base_url: str | None = None
     """Overrides the computed endpoint URL (emulator, Private Service Connect); default:
     `VERTEX_OPENAI_BASE_URL` when set."""
+    allow_insecure_http: bool = False
+    """Accept a plain `http://` `base_url` to a host other than loopback. Every request
+    then carries the Google access token in clear: only for a network path trusted end
+    to end. Loopback (`localhost`, 127.0.0.0/8, `::1`: the emulator) needs no opt-in."""
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
@@ -305,17 +311,27 @@ class ChatVertexOpenAI(BaseChatModel):
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers on every request."""
     http_client: Any = Field(default=None, exclude=True)
-    """An `httpx2.Client` to use (proxies, mTLS); may be shared between models."""
+    """An `httpx2.Client` to use (proxies, mTLS); may be shared between models. Yours to
+    close, and to replace after `os.fork()`. Default: a pool shared by all models."""
     http_async_client: Any = Field(default=None, exclude=True)
-    """An `httpx2.AsyncClient` to use; may be shared between models."""
+    """An `httpx2.AsyncClient` to use; it belongs to the event loop it is first used on.
+    Default: one pool per event loop, shared by all models and closed with the loop."""
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
 
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
     # `Any` at runtime: the client classes are imported on the first call, and
     # `typing.get_type_hints(ChatVertexOpenAI)` must still resolve every annotation.
-    _client: Any = PrivateAttr(default=None)
-    _async_client: Any = PrivateAttr(default=None)
+    _clients: Any = PrivateAttr(default=None)
+
+    @field_validator("http_client", "http_async_client")
+    @classmethod
+    def _check_http_client(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        from langchain_vertex_openai._pools import check_http_client
+
+        return check_http_client(value, str(info.field_name))
 
     @field_validator("model_name")
     @classmethod
@@ -348,6 +364,8 @@ class ChatVertexOpenAI(BaseChatModel):
                 "max_retries": self.max_retries,
                 "timeout": self.timeout,
                 "endpoint_id": self.endpoint_id,
+                "base_url": self.base_url,
+                "allow_insecure_http": self.allow_insecure_http,
                 "quota_project": self.quota_project,
                 "exact_token_count": self.exact_token_count,
                 "labels": self.labels,
@@ -453,50 +471,56 @@ class ChatVertexOpenAI(BaseChatModel):
             options["timeout"] = self.timeout
         return options
 
-    def _get_client(self) -> VertexOpenAI:
-        client: VertexOpenAI | None = self._client  # one private-attribute read on the hot path
-        if client is not None:
-            return client
-        with _INIT_LOCK:  # threads of one batch must not each build a client
-            if self._client is None:
-                from langchain_vertex_openai._clients import sync_client
+    def _model_clients(self) -> ModelClients:
+        clients: ModelClients | None = self._clients  # one private-attribute read per call
+        if clients is not None:
+            return clients
+        with _INIT_LOCK:  # threads of one batch must not each build them
+            if self._clients is None:
+                from langchain_vertex_openai._clients import ModelClients
 
-                options = self._client_options()
-                self._client = sync_client(self.credentials_provider, self.http_client, options)
-            return cast("VertexOpenAI", self._client)
-
-    def _get_async_client(self) -> VertexAsyncOpenAI:
-        client: VertexAsyncOpenAI | None = self._async_client
-        if client is not None:
-            return client
-        with _INIT_LOCK:
-            if self._async_client is None:
-                from langchain_vertex_openai._clients import async_client
-
-                options = self._client_options()
-                self._async_client = async_client(
-                    self.credentials_provider, self.http_async_client, options
+                self._clients = ModelClients(
+                    self.credentials_provider,
+                    self._client_options(),
+                    self.http_client,
+                    self.http_async_client,
                 )
-            return cast("VertexAsyncOpenAI", self._async_client)
+            return cast("ModelClients", self._clients)
+
+    def _get_client(self) -> VertexOpenAI:
+        return self._model_clients().sync()
 
     async def _async_client_off_loop(self) -> VertexAsyncOpenAI:
-        # The first call may look up application-default credentials (file and network
-        # I/O): do that in a thread, not on the event loop.
-        client: VertexAsyncOpenAI | None = self._async_client
-        if client is not None:
-            return client
-        return await asyncio.to_thread(self._get_async_client)
+        clients: ModelClients | None = self._clients
+        if clients is None:
+            # The first call may look up application-default credentials (file and
+            # network I/O): do that in a thread, not on the event loop.
+            clients = await asyncio.to_thread(self._model_clients)
+        return clients.for_running_loop()
+
+    def close(self) -> None:
+        """Release what is this model's own: its SDK clients and its token session.
+
+        Also on leaving `with` / `async with`. The shared connection pools stay open for
+        other models (they close with the process, or with their event loop);
+        `http_client`s you passed stay yours. The model stays usable.
+        """
+        clients, self._clients = self._clients, None
+        if clients is not None:
+            clients.close()
+        if self._provider is not None:
+            self._provider.close()
 
     def __copy__(self) -> Self:
         # A copy (model_copy(update=...) included) may change the URL or credentials:
         # it builds its own provider and clients on first use.
         copied = super().__copy__()
-        copied._provider = copied._client = copied._async_client = None
+        copied._provider = copied._clients = None
         return copied
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         memo = {} if memo is None else memo
-        for runtime in (self._provider, self._client, self._async_client):
+        for runtime in (self._provider, self._clients):
             memo[id(runtime)] = None  # live clients and locks are not copied
         for shared in (self.http_client, self.http_async_client):
             memo[id(shared)] = shared  # the user's HTTP clients are shared, not cloned
@@ -507,15 +531,13 @@ class ChatVertexOpenAI(BaseChatModel):
         # they are rebuilt on first use there (the provider re-resolves ADC).
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private.update(_provider=None, _client=None, _async_client=None)
+        private.update(_provider=None, _clients=None)
         state["__pydantic_private__"] = private
         credentials = state["__dict__"].get("credentials")
-        if credentials is not None and getattr(credentials, "token", None) is not None:
-            # The cached access token stays behind; the worker refreshes its own.
-            credentials = copy.copy(credentials)
-            credentials.token = None
-            credentials.expiry = None
-            state["__dict__"] = {**state["__dict__"], "credentials": credentials}
+        if credentials is not None:
+            # Cached access tokens (a source identity's too) stay behind; the worker
+            # refreshes its own.
+            state["__dict__"] = {**state["__dict__"], "credentials": without_tokens(credentials)}
         return state
 
     # -- request ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from langchain_vertex_openai import ChatVertexOpenAI
+from tests.helpers import emulator_model
 
 
 @tool
@@ -39,9 +39,7 @@ _LIMIT = {"recursion_limit": 12}  # a looping agent fails fast instead of hangin
 
 
 def _llm(emulator, model="gemini-3.5-flash", **kwargs):
-    return ChatVertexOpenAI(
-        model=model, base_url=emulator.base_url, credentials=emulator.credentials(), **kwargs
-    )
+    return emulator_model(emulator, model, **kwargs)
 
 
 def test_profile_lets_create_agent_choose_provider_strategy(emulator):

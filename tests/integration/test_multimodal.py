@@ -14,6 +14,7 @@ from langchain_core.tools import tool
 from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai.testing import VertexEmulator
 from tests import media
+from tests.helpers import emulator_model
 
 PDF_BYTES = media.PDF
 PNG_BYTES = media.png()
@@ -31,11 +32,7 @@ REPLY = f"Emulated reply from google/{FLASH}: Describe"
 
 @pytest.fixture
 def llm(vertex_emulator_strict: VertexEmulator) -> ChatVertexOpenAI:
-    return ChatVertexOpenAI(
-        model=FLASH,
-        base_url=vertex_emulator_strict.base_url,
-        credentials=vertex_emulator_strict.credentials(),
-    )
+    return emulator_model(vertex_emulator_strict, FLASH)
 
 
 def ask(llm: ChatVertexOpenAI, *blocks: dict, stream: bool = False) -> str:

@@ -97,10 +97,17 @@ def test_a_model_that_may_start_inside_reasoning_is_held_until_the_closing_tag()
     assert splitter.feed("Paris.") == ("", "Paris.")
 
 
+def test_a_reasoning_content_field_ends_the_hold_for_a_bare_closing_tag():
+    splitter = InlineReasoning(implicit_open=True)
+    assert splitter.feed("Par") == ("", "")  # might be reasoning ended by a bare </think>
+    splitter.field_seen()  # the model reasons in the field: its content is the answer
+    assert splitter.feed("is.") == ("", "Paris.")
+    assert splitter.feed(" More.") == ("", " More.")
+
+
 def test_which_partner_models_may_start_inside_reasoning():
     assert opens_reasoning_implicitly(DEEPSEEK)
     assert opens_reasoning_implicitly("deepseek-ai/deepseek-v3.2-maas")
-    assert opens_reasoning_implicitly("qwen/qwen3-next-80b-a3b-thinking-maas")
     assert not opens_reasoning_implicitly(LLAMA)
     assert not opens_reasoning_implicitly("openai/gpt-oss-120b-maas")
 
@@ -184,6 +191,13 @@ def test_streamed_partner_answer_keeps_reasoning_out_of_every_chunk(deltas):
     assert merged.content == "Paris."
     assert merged.additional_kwargs["reasoning_content"] == "The capital of France."
     assert all("think" not in str(chunk.content) for chunk in chunks)
+
+
+def test_deepseek_answer_streams_as_it_comes_once_reasoning_arrives_in_the_field():
+    _, chunks = stream(
+        [{"reasoning_content": "The capital of France."}, {"content": "Par"}, {"content": "is."}]
+    )
+    assert [c.text for c in chunks if c.text] == ["Par", "is."]
 
 
 def test_gemini_answers_are_not_searched_for_think_tags():
