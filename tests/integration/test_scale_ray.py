@@ -84,10 +84,6 @@ def chunks(docs: list[str], size: int) -> list[list[str]]:
     return [docs[start : start + size] for start in range(0, len(docs), size)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one model's async pool is tied to its first event loop (issue-15 fixes it)",
-)
 def test_tasks_run_abatch_on_new_event_loops(
     emulator: VertexEmulator, shipped: list[bytes], adc_file: tuple[str, str]
 ) -> None:
@@ -149,10 +145,6 @@ def test_a_model_passed_as_a_task_argument_builds_a_client_per_task(
     assert emulator.tokens_issued == 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="our status errors do not unpickle yet (issue-16c makes them pickle without tokens)",
-)
 def test_worker_errors_reach_the_driver_as_vertex_errors(emulator: VertexEmulator) -> None:
     # Raised in a task: `except VertexRateLimitError` works on the driver.
     emulator.queue_error(429, retry_after=1)

@@ -151,10 +151,6 @@ def test_a_model_in_the_closure_builds_a_client_per_task(
     assert emulator.tokens_issued == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="our status errors do not unpickle yet (issue-16c makes them pickle without tokens)",
-)
 def test_worker_errors_reach_the_driver_as_vertex_errors(
     spark: SparkSession, emulator: VertexEmulator
 ) -> None:
