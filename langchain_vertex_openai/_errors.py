@@ -347,3 +347,9 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
             _REQUEST,
             body=None,
         ) from error
+    except RecursionError as error:
+        # The json decoder gives up on arrays/objects nested thousands deep (a hostile or
+        # broken upstream); the answer cannot be read, which is not a bug of the caller.
+        raise VertexResponseError(
+            "Vertex AI answered with JSON nested too deeply to read.", _REQUEST, body=None
+        ) from error

@@ -79,6 +79,11 @@ def invoke_one(base_url: str, doc_id: str) -> str:
     return str(worker_llm(base_url, 0).invoke(prompt(doc_id)).content)
 
 
+def invoke_with(llm: ChatVertexOpenAI, doc_id: str) -> str:
+    """One document on a model the driver shipped (the per-task anti-pattern)."""
+    return str(llm.invoke(prompt(doc_id)).content)
+
+
 class Answerer:
     """A Ray actor (or Ray Data callable class): one model for its lifetime."""
 
