@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
-from langchain_vertex_openai._catalog import model_facts
+from langchain_vertex_openai._catalog import tracing_name
 from langchain_vertex_openai._closing import Closing
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
@@ -416,8 +416,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
         # Tracing must never fail a call, so the per-call model is reported as given.
         model = str(kwargs.get("model") or self.model_name)
         params["ls_provider"] = "google_vertexai"
-        facts = model_facts(model)
-        params["ls_model_name"] = facts.model if facts.is_partner else facts.name
+        params["ls_model_name"] = tracing_name(model)
         if stop or self.stop:
             params["ls_stop"] = stop or self.stop
         return params
