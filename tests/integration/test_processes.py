@@ -145,6 +145,24 @@ def test_a_child_forked_during_a_refresh_gets_its_own_token(emulator):
     assert repeat(llm, "parent", 2) == ["parent0", "parent1"]
 
 
+def test_a_users_http_client_used_across_a_fork_is_warned_about_in_the_child(emulator):
+    with httpx2.Client() as mine:
+        llm = make_llm(emulator, http_client=mine)
+        llm.invoke("hi")
+
+        def child() -> list[str]:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                llm.invoke("hi")
+            return [str(w.message) for w in caught]
+
+        pid, read = fork_and_run(child)
+        messages = child_result(pid, read)
+    assert len(messages) == 1
+    assert "os.fork()" in messages[0]
+    assert "new httpx2.Client in each child" in messages[0]
+
+
 def test_after_fork_the_child_builds_new_pools():
     before = pools.sync_client()
 
