@@ -9,6 +9,7 @@ import time
 import pytest
 from google.auth import exceptions as gexc
 
+from langchain_vertex_openai import auth
 from langchain_vertex_openai.auth import GoogleCredentialsProvider, VertexAuthError
 from tests.unit.test_auth import FakeCredentials
 
@@ -98,3 +99,31 @@ def test_retries_stop_at_the_deadline() -> None:
         GoogleCredentialsProvider(credentials).token(timeout=0.5, retries=10)
     assert time.monotonic() - started < 3
     assert len(attempts) < 10
+
+
+def test_google_auths_transport_is_kept_and_its_timeouts_cut_to_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import google.auth.transport.requests as google_requests
+    import requests
+
+    seen: list[object] = []
+
+    def fake_request(self: object, method: str, url: str, **kwargs: object) -> object:
+        seen.append(kwargs["timeout"])
+        raise requests.exceptions.ConnectionError("no network in unit tests")
+
+    monkeypatch.setattr(requests.Session, "request", fake_request)
+    transport = GoogleCredentialsProvider(FakeCredentials())._google_transport()
+    # Credentials that require google-auth's own class (GDCH) or mount adapters on its
+    # session (metadata-server mTLS) still get them.
+    assert isinstance(transport, google_requests.Request)
+    assert isinstance(transport.session, requests.Session)
+    auth._set_deadline(transport, time.monotonic() + 2)
+    for timeout in (None, 120, (5, 120)):
+        with pytest.raises(gexc.TransportError):
+            transport("https://oauth2.example/token", method="POST", timeout=timeout)
+    single, explicit, pair = seen
+    assert isinstance(single, float) and single <= 2
+    assert isinstance(explicit, float) and explicit <= 2
+    assert isinstance(pair, tuple) and max(pair) <= 2
