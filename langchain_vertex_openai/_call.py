@@ -20,6 +20,7 @@ from langchain_vertex_openai._response import StreamState, chat_result_from_comp
 from langchain_vertex_openai._settings import check_numbers
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
 from langchain_vertex_openai._tools import gemini_response_format
+from langchain_vertex_openai._validation import validate_request
 
 _SDK_OPTIONS = {"extra_headers": "headers", "extra_query": "extra_query", "timeout": "timeout"}
 
@@ -101,6 +102,12 @@ def prepare_call(
     if stream:
         params["stream"] = True
     google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
+    validate_request(
+        messages,
+        model=params["model"],
+        tools=params.get("tools"),
+        tool_choice=params.get("tool_choice"),
+    )
     body = build_body(
         messages, params, google_model=google_model, placeholder=signature_placeholder
     )

@@ -1,10 +1,11 @@
 """`with_structured_output`: response schemas Gemini accepts, and strict parsing.
 
-Gemini takes a subset of JSON Schema (Vertex notes §9): references must be inlined,
-recursive schemas are refused, `anyOf` with `null` is `nullable`. The rewritten schema
-is only what is sent; parsing validates against the user's original schema. Replies are
-pretty-printed JSON in any key order (§7), which parses as is; anything else (markdown
-fences, a reply cut off at `max_tokens`) is an `OutputParserException` carrying the text.
+Gemini takes a subset of JSON Schema (docs/vertex-facts.md §9): references must be
+inlined, recursive schemas are refused (with one message in every method), `anyOf` with
+`null` is `nullable`. The rewritten schema is only what is sent; parsing validates against
+the user's original schema. Replies are pretty-printed JSON in any key order (§7), which
+parses as is; anything else (markdown fences, a reply cut off at `max_tokens`) is an
+`OutputParserException` carrying the text.
 """
 
 from __future__ import annotations
@@ -231,7 +232,12 @@ def schema_name_and_json(schema: Any) -> tuple[str, str | None, dict[str, Any]]:
 def response_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
     """Build the `response_format` for `method="json_schema"`."""
     name, description, parameters = schema_name_and_json(schema)
-    json_schema: dict[str, Any] = {"name": name, "schema": gemini_schema(parameters)}
+    try:
+        cleaned = gemini_schema(parameters)
+    except ValueError as error:
+        msg = f"Structured-output schema {name!r}: {error}"
+        raise ValueError(msg) from None
+    json_schema: dict[str, Any] = {"name": name, "schema": cleaned}
     if description:
         json_schema["description"] = description
     if strict is not None:
