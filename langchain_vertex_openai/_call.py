@@ -17,7 +17,7 @@ from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
 from langchain_vertex_openai._google import check_no_conflict, google_settings
 from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
-from langchain_vertex_openai._settings import check_numbers
+from langchain_vertex_openai._settings import check_numbers, check_timeout
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
 from langchain_vertex_openai._tools import gemini_response_format
 from langchain_vertex_openai._validation import validate_request
@@ -79,6 +79,8 @@ def prepare_call(
     # Vertex ignores parallel_tool_calls, so False is enforced on the response.
     single_tool_call = call.pop("parallel_tool_calls", None) is False
     options = {_SDK_OPTIONS[name]: call.pop(name) for name in list(call) if name in _SDK_OPTIONS}
+    if "timeout" in options:
+        check_timeout(options["timeout"])
     params = {**defaults, **call}
     params["model"] = normalize_model_id(params["model"])
     if call:

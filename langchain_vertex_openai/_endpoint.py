@@ -21,6 +21,10 @@ _LOCATION_RE = re.compile(r"^[a-z]+(?:-[a-z]+[0-9]*)*$")
 _PROJECT_RE = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _RESOURCE_MODEL_RE = re.compile(r"^(?:.*/)?publishers/([^/]+)/models/([^/]+)$")
+# What a model id is made of (`google/gemini-3.5-flash`, `meta/llama-4-maverick-...-maas`,
+# `publisher/model@version`): no spaces, quotes or other characters a URL would mangle.
+_MODEL_CHARS_RE = re.compile(r"^[A-Za-z0-9._@:+/-]+$")
+_MODEL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
 # Bare ids we can attribute to Google; anything else must name its publisher.
 _GOOGLE_MODEL_PREFIXES = ("gemini-", "gemma-", "text-embedding-", "learnlm-")
 
@@ -33,31 +37,44 @@ def normalize_model_id(model: str) -> str:
     (`publishers/google/models/gemini-2.5-flash`) is shortened.
 
     Raises:
-        ValueError: If the id is empty or names no publisher and is not a Google
-            model.
+        ValueError: If the id is empty, malformed (spaces, quotes, more than one `/`)
+            or names no publisher and is not a Google model.
     """
     model_id = model.strip()
     if not model_id:
         msg = "model must be a non-empty id such as 'google/gemini-2.5-flash'."
         raise ValueError(msg)
+    if not _MODEL_CHARS_RE.match(model_id):
+        raise _malformed_model(model)
     resource = _RESOURCE_MODEL_RE.match(model_id)
     if resource:
-        return f"{resource.group(1)}/{resource.group(2)}"
-    if "/" in model_id:
+        model_id = f"{resource.group(1)}/{resource.group(2)}"
+    elif "/" in model_id:
         publisher, _, name = model_id.partition("/")
         if not publisher or not name or "/" in name:
             msg = (
                 f"model {model!r} is not a 'publisher/model' id such as 'google/gemini-2.5-flash'."
             )
             raise ValueError(msg)
-        return model_id
-    if model_id.startswith(_GOOGLE_MODEL_PREFIXES):
-        return f"{GOOGLE_PUBLISHER}/{model_id}"
+    elif model_id.startswith(_GOOGLE_MODEL_PREFIXES):
+        model_id = f"{GOOGLE_PUBLISHER}/{model_id}"
+    else:
+        msg = (
+            f"model {model!r} has no publisher. Vertex AI needs 'publisher/model' ids, e.g. "
+            "'google/gemini-2.5-flash' or 'meta/llama-3.3-70b-instruct-maas'."
+        )
+        raise ValueError(msg)
+    if not _MODEL_ID_RE.match(model_id):
+        raise _malformed_model(model)
+    return model_id
+
+
+def _malformed_model(model: str) -> ValueError:
     msg = (
-        f"model {model!r} has no publisher. Vertex AI needs 'publisher/model' ids, e.g. "
-        "'google/gemini-2.5-flash' or 'meta/llama-3.3-70b-instruct-maas'."
+        f"model {model!r} is not a model id: a 'publisher/model' id holds letters, digits, "
+        "'.', '-' and '_' and no spaces, e.g. 'google/gemini-3.5-flash'."
     )
-    raise ValueError(msg)
+    return ValueError(msg)
 
 
 def is_gemini_3(model: str) -> bool:

@@ -42,7 +42,7 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
-from langchain_vertex_openai._settings import check_settings
+from langchain_vertex_openai._settings import check_settings, clean_access_token, refuse_bools
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
@@ -317,10 +317,13 @@ class ChatVertexOpenAI(BaseChatModel):
     def _build_model_kwargs(cls, values: dict[str, Any]) -> Any:
         from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 
+        refuse_bools(values)
         return _build_model_kwargs(values, get_pydantic_field_names(cls))
 
     @model_validator(mode="after")
     def _validate_settings(self) -> Self:
+        # Here, not in a field validator: pydantic's error would quote the raw key.
+        self.access_token = clean_access_token(self.access_token)
         token = self.access_token.get_secret_value() if self.access_token else None
         check_settings(
             {
