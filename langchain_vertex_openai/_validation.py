@@ -16,8 +16,8 @@ from `_tools.gemini_schema`), and a call re-checks the cheap parts (names, dupli
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn, cast
 
 from langchain_core.messages import (
     AIMessage,
@@ -37,6 +37,16 @@ FUNCTION_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
 MAX_SCHEMA_DEPTH = 100
 """Deepest JSON nesting accepted in a schema. The client's own guard, not a Google limit:
 deeper schemas would exhaust Python's recursion while being rewritten."""
+
+_KINDS = {
+    "tool": "tool",
+    "ToolMessageChunk": "tool",
+    "function": "function",
+    "FunctionMessageChunk": "function",
+    "ai": "ai",
+    "AIMessageChunk": "ai",
+}
+"""Message `type` values the pairing rules look at."""
 
 _TRIM_HINT = (
     'trim with start_on="human" (e.g. trim_messages(..., start_on="human")) so a tool '
@@ -89,17 +99,22 @@ def check_messages(messages: Sequence[BaseMessage], *, model: str) -> None:
     answerable: set[str] = set()
     for index, message in enumerate(messages):
         _check_content(index, message)
-        if isinstance(message, ToolMessage):
-            _check_answer(index, message, open_calls, answerable)
+        # Dispatch on `type` (chunks included): cheaper than isinstance on message classes.
+        kind = _KINDS.get(message.type)
+        if kind == "tool":
+            _check_answer(index, cast("ToolMessage", message), open_calls, answerable)
             continue
-        if isinstance(message, FunctionMessage):
+        if kind == "function":
             continue  # the deprecated function-call form pairs by name, not id
         if open_calls:
             raise _unanswered(open_calls, f"before message {index} ({message.type})")
-        if isinstance(message, AIMessage):
-            open_calls = _calls(index, message)
-            answerable.update(open_calls)
-            answerable.update(str(call["id"]) for call in message.invalid_tool_calls)
+        if kind == "ai":
+            ai = cast("AIMessage", message)
+            if ai.tool_calls:
+                open_calls = _calls(index, ai)
+                answerable.update(open_calls)
+            if ai.invalid_tool_calls:
+                answerable.update(str(call["id"]) for call in ai.invalid_tool_calls)
     if open_calls:
         raise _unanswered(open_calls, "and the conversation ends there")
     if not model.startswith(f"{GOOGLE_PUBLISHER}/"):
@@ -119,22 +134,28 @@ def _calls(index: int, message: AIMessage) -> dict[str, tuple[int, str]]:
     calls: dict[str, tuple[int, str]] = {}
     for position, call in enumerate(message.tool_calls):
         name, call_id = call.get("name"), call.get("id")
-        where = f"Message {index} (ai), tool call {position}"
-        if not isinstance(name, str) or not name:
-            msg = (
-                f"{where} has no name; Gemini refuses a function call without one. Set the "
-                "name of the tool it calls, or remove the call."
-            )
-            raise ValueError(msg)
-        if not isinstance(call_id, str) or not call_id:
-            msg = (
-                f"{where} ({name!r}) has no id, so no ToolMessage can answer it. Give it an "
-                "id (e.g. 'call_1') and use the same value as the ToolMessage's tool_call_id."
-            )
-            raise ValueError(msg)
-        _check_strings(call.get("args"), where)
+        if not name or type(name) is not str or not call_id or type(call_id) is not str:
+            _refuse_call(index, position, name)
+        bad = _unencodable(call["args"])
+        if bad is not None:
+            _check_text(bad, f"Message {index} (ai), tool call {position}")
         calls[call_id] = (index, name)
     return calls
+
+
+def _refuse_call(index: int, position: int, name: Any) -> NoReturn:
+    where = f"Message {index} (ai), tool call {position}"
+    if not isinstance(name, str) or not name:
+        msg = (
+            f"{where} has no name; Gemini refuses a function call without one. Set the "
+            "name of the tool it calls, or remove the call."
+        )
+        raise ValueError(msg)
+    msg = (
+        f"{where} ({name!r}) has no id, so no ToolMessage can answer it. Give it an "
+        "id (e.g. 'call_1') and use the same value as the ToolMessage's tool_call_id."
+    )
+    raise ValueError(msg)
 
 
 def _check_answer(
@@ -182,7 +203,7 @@ def _role(message: BaseMessage) -> str:
         return "user"
     if isinstance(message, AIMessage):
         return "assistant"
-    if isinstance(message, ToolMessage | FunctionMessage):
+    if isinstance(message, (ToolMessage, FunctionMessage)):
         return "tool"
     if isinstance(message, ChatMessage) and message.role in ("user", "assistant", "tool"):
         return message.role
@@ -228,67 +249,81 @@ def _check_open_model_turns(messages: Sequence[BaseMessage], model: str) -> None
 # -- content ----------------------------------------------------------------------------------
 
 
-def _check_content(index: int, message: BaseMessage) -> None:
+def _where(index: int, message: BaseMessage, block: int | None = None) -> str:
     where = f"Message {index} ({message.type})"
+    return where if block is None else f"{where}, content block {block}"
+
+
+def _check_content(index: int, message: BaseMessage) -> None:
     content = message.content
-    if isinstance(content, str):
-        _check_text(content, where)
+    if type(content) is str:
+        if not content.isascii():
+            _check_text(content, _where(index, message))
         return
     for position, block in enumerate(content):
-        block_where = f"{where}, content block {position}"
-        if isinstance(block, str):
-            _check_text(block, block_where)
+        if type(block) is str:
+            if not block.isascii():
+                _check_text(block, _where(index, message, position))
             continue
         if not isinstance(block, dict):
             continue  # the converters name unsupported block types
         kind = block.get("type")
-        if kind == "text" and not isinstance(block.get("text"), str):
+        if kind == "text":
             text = block.get("text")
-            got = "None" if text is None else f"a {type(text).__name__} ({text!r:.40})"
-            msg = (
-                f"{block_where}: a text block's text is {got}, not a string. Put the text "
-                "in 'text' as a str (e.g. str(value)), or remove the block."
-            )
-            raise ValueError(msg)
-        if kind == "image_url" and not isinstance(block.get("image_url"), str | dict):
+            if type(text) is not str:
+                got = "None" if text is None else f"a {type(text).__name__} ({text!r:.40})"
+                msg = (
+                    f"{_where(index, message, position)}: a text block's text is {got}, not "
+                    "a string. Put the text in 'text' as a str (e.g. str(value)), or remove "
+                    "the block."
+                )
+                raise ValueError(msg)
+            if not text.isascii():
+                _check_text(text, _where(index, message, position))
+            continue
+        if kind == "image_url" and not isinstance(block.get("image_url"), (str, dict)):
             image = block.get("image_url")
             msg = (
-                f"{block_where}: image_url is a {type(image).__name__}, not a URL string or "
-                "a {'url': ...} dict. Use {'type': 'image_url', 'image_url': {'url': "
-                "'https://...'}} (or a gs:// or data: URL)."
+                f"{_where(index, message, position)}: image_url is a {type(image).__name__}, "
+                "not a URL string or a {'url': ...} dict. Use {'type': 'image_url', "
+                "'image_url': {'url': 'https://...'}} (or a gs:// or data: URL)."
             )
             raise ValueError(msg)
-        if isinstance(message, SystemMessage) and kind not in ("text", None):
+        if kind is not None and isinstance(message, SystemMessage):
             msg = (
-                f"{block_where}: a system message can hold text only; put media in a human message."
+                f"{_where(index, message, position)}: a system message can hold text only; "
+                "put media in a human message."
             )
             raise ValueError(msg)
-        _check_strings(block, block_where)
+        bad = _unencodable(block)
+        if bad is not None:
+            _check_text(bad, _where(index, message, position))
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a JSON-like value (keys included), without recursion."""
+_CONTAINERS = frozenset({list, tuple})
+
+
+def _unencodable(value: Any) -> str | None:
+    """The first string in a JSON-like value (keys included) UTF-8 cannot encode."""
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
+        if type(item) is str:
+            # ASCII (nearly every id, URL, base64 payload and most text) cannot fail.
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return item
+        elif type(item) is dict:
             stack.extend(item)
-
-
-def _check_strings(value: Any, where: str) -> None:
-    for text in _strings(value):
-        _check_text(text, where)
+            stack.extend(item.values())
+        elif type(item) in _CONTAINERS:
+            stack.extend(item)
+    return None
 
 
 def _check_text(text: str, where: str) -> None:
-    # Plain ASCII (nearly every id, URL, base64 payload and most text) cannot hold one.
-    if text.isascii():
-        return
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -349,7 +384,7 @@ def check_tools(tools: Sequence[Any]) -> list[str]:
     """
     names: list[str] = []
     for tool in tools:
-        if not isinstance(tool, Mapping) or tool.get("type") != "function":
+        if not isinstance(tool, dict) or tool.get("type") != "function":
             continue
         function = tool.get("function") or {}
         name = check_function_name(function.get("name"))
