@@ -495,7 +495,7 @@ def package_commit() -> str:
 
 def markdown_report(report: Report, settings: Settings, mode: str, seconds: float) -> str:
     """The Markdown written to RESULTS.md (and into README.md on full runs)."""
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
         [
             f"Run: `python benchmarks/run.py{' --quick' if mode == 'quick' else ''}` "

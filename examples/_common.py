@@ -1,4 +1,9 @@
-"""Shared by the examples: a model on Vertex AI when credentials exist, else the emulator."""
+"""Shared by the examples: a model on Vertex AI when credentials exist, else the emulator.
+
+`VERTEX_EXAMPLES_OFFLINE=1` forces the bundled emulator even when credentials exist;
+`VERTEX_OPENAI_BASE_URL` (with `VERTEX_ACCESS_TOKEN`) sends every model to that endpoint,
+e.g. an emulator started with `python -m langchain_vertex_openai.testing`.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +29,27 @@ def real_vertex_available() -> bool:
 @contextlib.contextmanager
 def chat_model(**kwargs: Any) -> Iterator[ChatVertexOpenAI]:
     """Yield a model on real Vertex AI, or on the bundled emulator (and say which)."""
+    if os.environ.get("VERTEX_OPENAI_BASE_URL") and not os.environ.get("VERTEX_EXAMPLES_OFFLINE"):
+        print(f"Using VERTEX_OPENAI_BASE_URL={os.environ['VERTEX_OPENAI_BASE_URL']}\n")
+        yield ChatVertexOpenAI(**kwargs)
+        return
     if real_vertex_available() and not os.environ.get("VERTEX_EXAMPLES_OFFLINE"):
-        print("Using Vertex AI with your application-default credentials.\n")
+        print(
+            "Using Vertex AI with your application-default credentials (billed to your project;\n"
+            "VERTEX_EXAMPLES_OFFLINE=1 forces the emulator).\n"
+        )
         yield ChatVertexOpenAI(**kwargs)
         return
     from langchain_vertex_openai.testing import VertexEmulator
 
+    reason = (
+        "VERTEX_EXAMPLES_OFFLINE is set"
+        if os.environ.get("VERTEX_EXAMPLES_OFFLINE")
+        else "No Google credentials/project found"
+    )
     with VertexEmulator() as emulator:
         print(
-            "No Google credentials/project found: using the bundled Vertex emulator at\n"
+            f"{reason}: using the bundled Vertex emulator at\n"
             f"  {emulator.base_url}\n(deterministic replies, real HTTP, real token refresh).\n"
         )
         yield ChatVertexOpenAI(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         VertexServerError,
         VertexTimeoutError,
     )
+    from langchain_vertex_openai._structured import VertexRefusalError
     from langchain_vertex_openai.auth import GoogleCredentialsProvider
     from langchain_vertex_openai.chat_models import ChatVertexOpenAI
 
@@ -44,6 +45,7 @@ _LAZY = {
     "VertexPermissionDeniedError": _ERRORS,
     "VertexPromptBlockedError": _ERRORS,
     "VertexRateLimitError": _ERRORS,
+    "VertexRefusalError": "langchain_vertex_openai._structured",
     "VertexResponseError": _ERRORS,
     "VertexServerError": _ERRORS,
     "VertexTimeoutError": _ERRORS,
@@ -62,6 +64,7 @@ __all__ = [
     "VertexPermissionDeniedError",
     "VertexPromptBlockedError",
     "VertexRateLimitError",
+    "VertexRefusalError",
     "VertexResponseError",
     "VertexServerError",
     "VertexTimeoutError",

@@ -125,7 +125,7 @@ def prepare_call(
 def _with_thought_tag(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Ask for tagged thoughts whenever thoughts are requested, however they were set.
 
-    Vertex returns thoughts untagged unless `thought_tag_marker` is set (Vertex notes
+    Vertex returns thoughts untagged unless `thought_tag_marker` is set (docs/vertex-facts.md
     §5); a marker the user chose is kept and used for splitting.
     """
     extra = params.get("extra_body") or {}

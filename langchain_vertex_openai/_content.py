@@ -1,6 +1,6 @@
 """Message content (strings and content blocks) to the parts Vertex accepts.
 
-Vertex takes `text`, `image_url` and `input_audio` parts (Vertex notes §8).
+Vertex takes `text`, `image_url` and `input_audio` parts (docs/vertex-facts.md §8).
 `image_url` carries any media Gemini reads: https and `gs://` URLs, or a
 `data:<mime>;base64,` URI for images, PDFs, audio and video; an https URL is read as an
 image, so other media must come inline or from Cloud Storage. Tool results carry media as
@@ -309,7 +309,7 @@ def tool_result_parts(
 ) -> tuple[str, list[dict[str, Any]]]:
     """Split a tool result into its text and native Gemini media parts.
 
-    Media go back as `extra_content.google.parts` (Vertex notes §4): `file_data` for
+    Media go back as `extra_content.google.parts` (docs/vertex-facts.md §4): `file_data` for
     URIs and `inline_data` for base64.
     """
     if isinstance(content, str):

@@ -1,6 +1,6 @@
 """Where requests go: the endpoint URL, publisher-prefixed model ids and headers.
 
-Facts from the Vertex notes (§1): the `global` location has no host prefix,
+Facts from docs/vertex-facts.md §1: the `global` location has no host prefix,
 multi-regions `us`/`eu` use `aiplatform.{us,eu}.rep.googleapis.com`, and every
 model id needs a publisher (`google/gemini-2.5-flash`).
 """

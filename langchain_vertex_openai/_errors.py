@@ -1,7 +1,7 @@
 """Vertex error bodies to exceptions that say what went wrong and how to fix it.
 
 Vertex answers errors with an object `{"error": {...}}` or, like the Gemini API,
-a one-element list `[{"error": {...}}]` (Vertex notes §10). For a list the
+a one-element list `[{"error": {...}}]` (docs/vertex-facts.md §10). For a list the
 `openai` SDK's message is only `Error code: 400`, so we rebuild the message
 from Google's `message` and `status`, add a hint for the errors users hit
 (wrong location, missing publisher, lost thought signature, quota), and

@@ -1,7 +1,7 @@
 """Gemini settings beyond OpenAI's parameters, validated and placed where Vertex reads them.
 
 `reasoning_effort` is a top-level field; everything else goes under
-`extra_body.google` (Vertex notes §4, §5): `thinking_config` (`include_thoughts`,
+`extra_body.google` (docs/vertex-facts.md §4, §5): `thinking_config` (`include_thoughts`,
 `thinking_budget` for Gemini 2.5, `thinking_level` for 3.x), `thought_tag_marker`,
 `safety_settings` and `cached_content`. Vertex refuses `reasoning_effort` together with
 `thinking_config`, so an effort is translated into the config when thoughts are
@@ -18,7 +18,7 @@ from langchain_vertex_openai._endpoint import is_gemini_3
 from langchain_vertex_openai._thoughts import THOUGHT_TAG
 from langchain_vertex_openai.data import model_profile
 
-# Gemini 2.5's documented mapping of effort to thinking budget (Vertex notes §5).
+# Gemini 2.5's documented mapping of effort to thinking budget (docs/vertex-facts.md §5).
 EFFORT_TO_BUDGET = {"none": 0, "low": 1024, "medium": 8192, "high": 24576}
 EFFORTS = ("none", "minimal", "low", "medium", "high")
 _THRESHOLDS = frozenset(

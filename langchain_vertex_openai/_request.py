@@ -1,7 +1,7 @@
 """LangChain messages and parameters to the Chat Completions request body (pure).
 
 Google extensions travel as a top-level `extra_body: {"google": {...}}` key
-(Vertex notes §4); the user's own `extra_body` is merged into the top level,
+(docs/vertex-facts.md §4); the user's own `extra_body` is merged into the top level,
 as with `ChatOpenAI`. Parameters Vertex silently ignores (§3) are dropped with
 a warning instead of being sent, so nobody believes they took effect.
 """
@@ -53,7 +53,7 @@ IGNORED_BY_VERTEX = frozenset(
         "verbosity",
     }
 )
-"""Request fields Vertex accepts and ignores (Vertex notes §3)."""
+"""Request fields Vertex accepts and ignores (docs/vertex-facts.md §3)."""
 
 DOCUMENTED_FOR_GEMINI = frozenset(
     {
@@ -98,7 +98,7 @@ def _warn_ignored(name: str) -> None:
 
 
 _TEXT_WITH_CALLS_REFUSED = ("gemini-3.5", "gemini-3.6")
-"""Models that answer an opaque 400 to text beside tool calls (Vertex notes §3)."""
+"""Models that answer an opaque 400 to text beside tool calls (docs/vertex-facts.md §3)."""
 
 
 def refuses_text_with_calls(model: str) -> bool:
@@ -281,7 +281,7 @@ def build_body(
 
 
 def _check_detail(model: str, budget: MediaBudget) -> None:
-    # Before Gemini 3, `detail` is one setting for the whole request (Vertex notes §3).
+    # Before Gemini 3, `detail` is one setting for the whole request (docs/vertex-facts.md §3).
     if len(budget.details) > 1 and not is_gemini_3(model):
         msg = (
             f"Images in one request ask for different detail values {sorted(budget.details)}; "

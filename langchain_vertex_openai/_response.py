@@ -1,6 +1,6 @@
 """Vertex responses and stream chunks to LangChain messages (pure functions).
 
-Quirks handled here, each from the Vertex notes §7: tool-call ids that are
+Quirks handled here, each from the docs/vertex-facts.md §7: tool-call ids that are
 empty, repeated, or equal to the function name; tool calls without `index`;
 `finish_reason: "stop"` on tool turns; chunks without `id`/`created`; a
 choice without `message`; running usage repeated on every chunk.
@@ -263,7 +263,7 @@ def _continued_call(raw_id: Any, name: Any, state: StreamState) -> int | None:
     """The index of the call a fragment continues, if it continues one.
 
     With `stream_function_call_arguments` every fragment repeats name and id, and its
-    `index` is unreliable (Vertex notes §7): a known unique id continues its call; an id
+    `index` is unreliable (docs/vertex-facts.md §7): a known unique id continues its call; an id
     equal to the name continues the latest call of that name while its arguments are
     still incomplete JSON.
     """

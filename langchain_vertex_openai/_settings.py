@@ -7,6 +7,7 @@ with a 400 on every call) is refused here, when the model is built.
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Any
 
@@ -21,12 +22,38 @@ from langchain_vertex_openai._endpoint import (
 from langchain_vertex_openai._google import google_settings
 from langchain_vertex_openai.auth import reject_api_key, reject_api_key_credentials
 
+BASE_URL_ENV = "VERTEX_OPENAI_BASE_URL"
+"""Environment variable that points every model without a `base_url` elsewhere (the
+emulator, a private endpoint), so code and README examples run offline unchanged."""
+ACCESS_TOKEN_ENV = "VERTEX_ACCESS_TOKEN"  # noqa: S105 - a variable name, not a token
+"""Environment variable holding a static access token, used when a model gets neither
+`credentials` nor `api_key` (also where `load` finds a serialized model's token)."""
+
 _RANGES = {"temperature": (0.0, 2.0), "top_p": (0.0, 1.0)}
 _CREDENTIALS_HINT = (
     "credentials= takes a google.auth credentials object, e.g. "
     "google.oauth2.service_account.Credentials.from_service_account_file(path), or None for "
     "application-default credentials."
 )
+
+
+def env_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """Fill `base_url` and a static token from the environment when none is given.
+
+    Explicit arguments always win: the token is used only when neither `credentials` nor
+    `api_key` (`access_token`) is passed, the URL only when `base_url` is absent.
+    """
+    base_url = os.environ.get(BASE_URL_ENV)
+    token = os.environ.get(ACCESS_TOKEN_ENV)
+    if not (base_url or token):
+        return values
+    values = dict(values)
+    if base_url and "base_url" not in values:
+        values["base_url"] = base_url
+    given = ("credentials", "api_key", "access_token")
+    if token and all(values.get(name) is None for name in given):
+        values["access_token"] = token
+    return values
 
 
 def check_credentials(credentials: Any, access_token: str | None) -> None:

@@ -3,7 +3,7 @@
 Gemini 2.5/3 attach an opaque `thought_signature` to tool calls (and to some
 text answers) under `extra_content.google` (a gateway was seen to use
 `extra_content.vertex`). Gemini 3 rejects a later request whose assistant
-tool-call turn lacks the signature it was given (Vertex notes §6), so we keep
+tool-call turn lacks the signature it was given (docs/vertex-facts.md §6), so we keep
 them in the message's `additional_kwargs` under one key, which survives
 `dumpd`/`load`, JSON and LangGraph checkpointers, and put them back verbatim.
 History that never had one (written by hand, or from another model) gets the

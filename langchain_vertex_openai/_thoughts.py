@@ -1,7 +1,7 @@
 """Gemini's visible thoughts: separated from the answer text, in whole replies and streams.
 
 With `include_thoughts`, Vertex returns thought summaries inside `content`, untagged
-unless `thought_tag_marker` is set (Vertex notes §5), so the client always sets the
+unless `thought_tag_marker` is set (docs/vertex-facts.md §5), so the client always sets the
 marker `thought` and splits `<thought>...</thought>` off here. The Gemini API uses the
 same tag by default and also marks thought deltas with `extra_content.google.thought`
 (handled in `_response`). Tags may be split across stream chunks.

@@ -172,7 +172,7 @@ def split_google_search(
     """Separate a `{"google_search": {}}` tool, which Vertex takes as `web_search_options`.
 
     Raises:
-        ValueError: If search options are given; the endpoint takes none (notes §3).
+        ValueError: If search options are given; the endpoint takes none (docs/vertex-facts.md §3).
     """
     rest: list[Any] = []
     search: dict[str, Any] | None = None

@@ -2,7 +2,7 @@
 
 Vertex leaves hidden thinking out of `completion_tokens` (unlike OpenAI) and
 either reports it as `completion_tokens_details.reasoning_tokens` or only
-counts it in `total_tokens` (Vertex notes §5). LangChain expects
+counts it in `total_tokens` (docs/vertex-facts.md §5). LangChain expects
 `input_tokens + output_tokens == total_tokens` with reasoning inside the
 output, so the output is `total - prompt` whenever the total is larger than
 `prompt + completion`. Streams repeat running totals on every chunk, so the

@@ -29,7 +29,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_vertex_openai._endpoint import GOOGLE_PUBLISHER, is_gemini_3
+from langchain_vertex_openai._catalog import model_facts
 
 FUNCTION_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
 """Gemini's function names: a letter or `_`, then letters, digits, `_ . : -`; 64 at most."""
@@ -117,9 +117,15 @@ def check_messages(messages: Sequence[BaseMessage], *, model: str) -> None:
                 answerable.update(str(call["id"]) for call in ai.invalid_tool_calls)
     if open_calls:
         raise _unanswered(open_calls, "and the conversation ends there")
-    if not model.startswith(f"{GOOGLE_PUBLISHER}/"):
+    facts = model_facts(model)
+    if facts.alternating_turns:
         _check_open_model_turns(messages, model)
-    elif messages and isinstance(messages[-1], AIMessage) and is_gemini_3(model):
+    elif (
+        messages
+        and isinstance(messages[-1], AIMessage)
+        and facts.family == "gemini-3"
+        and not facts.continues_final_assistant
+    ):
         msg = (
             f"Message {len(messages) - 1} (ai) ends the conversation, but {model} refuses "
             "requests ending with an assistant turn ('Requests ending with a model turn are "

@@ -8,7 +8,7 @@ import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
@@ -21,7 +21,6 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
-from typing_extensions import Self
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
@@ -42,7 +41,12 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
-from langchain_vertex_openai._settings import check_settings, clean_access_token, refuse_bools
+from langchain_vertex_openai._settings import (
+    check_settings,
+    clean_access_token,
+    env_defaults,
+    refuse_bools,
+)
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
@@ -59,7 +63,7 @@ _INIT_LOCK = threading.RLock()
 
 
 class ChatVertexOpenAI(BaseChatModel):
-    r"""Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
+    """Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
 
     Requests go to
     `https://{location}-aiplatform.googleapis.com/v1/projects/{project}/locations/{location}/endpoints/openapi`
@@ -69,7 +73,7 @@ class ChatVertexOpenAI(BaseChatModel):
     ???+ info "Setup"
 
         ```bash
-        pip install langchain-vertex-openai
+        pip install -e .   # in a clone of the repository (not on PyPI yet)
         gcloud auth application-default login   # or a service account
         export GOOGLE_CLOUD_PROJECT=my-project
         ```
@@ -104,7 +108,7 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         llm.invoke([("system", "Translate to French."), ("human", "I love programming.")])
-        # AIMessage(content="J'adore la programmation.", usage_metadata={...}, ...)
+        # On Vertex: AIMessage(content="J'adore la programmation.", usage_metadata={...}, ...)
         ```
 
     ??? info "Stream"
@@ -127,10 +131,10 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         def get_weather(city: str) -> str:
-            \"\"\"Get the weather for a city.\"\"\"
+            '''Get the weather for a city.'''
             return "sunny"
 
-        msg = llm.bind_tools([get_weather]).invoke("What's the weather in Paris?")
+        msg = llm.bind_tools([get_weather]).invoke("What's the weather in 'Paris'?")
         msg.tool_calls  # [{"name": "get_weather", "args": {"city": "Paris"}, "id": ...}]
         ```
 
@@ -146,8 +150,8 @@ class ChatVertexOpenAI(BaseChatModel):
             name: str
             age: int | None = None
 
-        llm.with_structured_output(Contact).invoke("Ada Lovelace, 36, ...")
-        # Contact(name="Ada Lovelace", age=36)
+        llm.with_structured_output(Contact).invoke("Contact: name 'Ada Lovelace', age 36.")
+        # Contact(name='Ada Lovelace', age=36)
         ```
 
         `method="json_schema"` (default, Gemini's native structured output),
@@ -162,7 +166,7 @@ class ChatVertexOpenAI(BaseChatModel):
         llm.invoke([HumanMessage(content=[
             {"type": "text", "text": "Describe this."},
             {"type": "image", "url": "gs://bucket/cat.png"},
-            {"type": "file", "base64": pdf_b64, "mime_type": "application/pdf"},
+            {"type": "file", "url": "gs://bucket/report.pdf", "mime_type": "application/pdf"},
         ])])
         ```
 
@@ -221,12 +225,14 @@ class ChatVertexOpenAI(BaseChatModel):
     endpoint_id: str | None = None
     """Id of a self-deployed Model Garden endpoint, instead of the shared `openapi` one."""
     base_url: str | None = None
-    """Overrides the computed endpoint URL (emulator, Private Service Connect)."""
+    """Overrides the computed endpoint URL (emulator, Private Service Connect); default:
+    `VERTEX_OPENAI_BASE_URL` when set."""
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
     """A static OAuth2 access token (e.g. `gcloud auth print-access-token`); it
-    expires within an hour, so prefer `credentials`. API keys do not work."""
+    expires within an hour, so prefer `credentials`. API keys do not work. Default:
+    `VERTEX_ACCESS_TOKEN` when set and no `credentials` are passed."""
     quota_project: str | None = None
     """Project billed for quota, sent as `x-goog-user-project`."""
     temperature: float | None = None
@@ -318,7 +324,7 @@ class ChatVertexOpenAI(BaseChatModel):
         from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
 
         refuse_bools(values)
-        return _build_model_kwargs(values, get_pydantic_field_names(cls))
+        return _build_model_kwargs(env_defaults(values), get_pydantic_field_names(cls))
 
     @model_validator(mode="after")
     def _validate_settings(self) -> Self:

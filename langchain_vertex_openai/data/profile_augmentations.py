@@ -1,4 +1,4 @@
-"""Vertex-specific profile facts layered over the generated data (Vertex notes §5).
+"""Vertex-specific profile facts layered over the generated data (docs/vertex-facts.md §5).
 
 Hand-written and small on purpose: only what the generated models.dev data does not say.
 """
@@ -29,7 +29,7 @@ AUGMENTATIONS: dict[str, dict[str, Any]] = {
 GEMINI_DEFAULTS: dict[str, Any] = {
     "tool_choice": True,
     "image_url_inputs": True,
-    # Media in tool results travel as extra_content.google.parts (Vertex notes §4).
+    # Media in tool results travel as extra_content.google.parts (docs/vertex-facts.md §4).
     "image_tool_message": True,
     "pdf_tool_message": True,
 }

@@ -1,8 +1,9 @@
 """A local emulator of Vertex AI's OpenAI-compatible Chat Completions endpoint.
 
 The emulator is a real HTTP server on loopback, written from the endpoint's fact sheet
-(``VERTEX_NOTES.md``) and independent of the client code, so it catches a client's wrong
-assumptions about the wire format, auth and the refusals of Gemini models.
+(``docs/vertex-facts.md``) and independent of the client code, so it catches a client's wrong
+assumptions about the wire format, auth and the refusals of Gemini models. Section numbers
+(``§N``) throughout this package refer to that fact sheet.
 
 Example:
     >>> from langchain_vertex_openai.testing import VertexEmulator

@@ -83,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             '"messages": [{"role": "user", "content": "Hello"}]}\'',
             "openai SDK:",
             f'  openai.OpenAI(base_url="{emulator.base_url}", api_key="{token}")',
+            "ChatVertexOpenAI (any code, without changes):",
+            f"  export VERTEX_OPENAI_BASE_URL={emulator.base_url}",
+            f"  export VERTEX_ACCESS_TOKEN={token}",
             "",
             "Press Ctrl-C to stop.",
         ]

@@ -2,7 +2,7 @@
 
 Rules, in order (the same request always gets the same answer):
 
-1. **Safety** (emulator choices; the notes document only the ``safety_settings`` keys, §4):
+1. **Safety** (emulator choices; the fact sheet documents only the ``safety_settings`` keys, §4):
    - the last user text contains ``safety_prompt_trigger``: the prompt is blocked (Vertex's
      native API answers no candidates and ``promptFeedback.blockReason``; the rendering on
      this endpoint is chosen in ``wire.py``). Reason ``PROHIBITED_CONTENT``, which

@@ -1,7 +1,7 @@
 """The emulator's model catalog: which model ids exist and how each family behaves.
 
-Facts from ``VERTEX_NOTES.md`` §1 (ids, publisher prefix, locations) and §5 (thinking).
-Choices where the notes are silent are marked "emulator choice".
+Facts from ``docs/vertex-facts.md`` §1 (ids, publisher prefix, locations) and §5 (thinking).
+Choices where the fact sheet is silent are marked "emulator choice".
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ GOOGLE_MODELS: frozenset[str] = frozenset(
     }
 )
 
-#: Partner (MaaS) models named in the notes and recordings. Any other ``<publisher>/<id>-maas``
+#: Partner (MaaS) models named in the fact sheet. Any other ``<publisher>/<id>-maas``
 #: is accepted too (emulator choice: the MaaS catalogue is large and changes often).
 PARTNER_MODELS: frozenset[str] = frozenset(
     {
@@ -138,7 +138,7 @@ def resolve_model(model: object, *, project: str, location: str) -> ModelInfo:
             Gemini 3.x model outside ``global``/multi-region (§1).
     """
     if not isinstance(model, str) or not model:
-        # Emulator choice: the notes do not quote the missing-model error.
+        # Emulator choice: the fact sheet does not quote the missing-model error.
         raise VertexError(400, "Model is required.", "INVALID_ARGUMENT")
     publisher, sep, name = model.partition("/")
     if not sep or not publisher or not name or "/" in name:

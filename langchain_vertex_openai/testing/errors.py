@@ -1,4 +1,4 @@
-"""Vertex-shaped errors (``VERTEX_NOTES.md`` §10) and the Google front-end HTML 404 (§1)."""
+"""Vertex-shaped errors (``docs/vertex-facts.md`` §10) and the Google front-end HTML 404 (§1)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ INVALID_CREDENTIALS_MESSAGE = (
     "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
     "cookie or other valid authentication credential."
 )
-#: Google's wording when no credential is sent at all (emulator choice: notes only say 401).
+#: Google's wording when no credential is sent at all (emulator choice: the facts only say 401).
 MISSING_CREDENTIAL_MESSAGE = (
     "Request is missing required authentication credential. Expected OAuth 2 access token, "
     "login cookie or other valid authentication credential."

@@ -2,7 +2,7 @@
 
 The brain describes what arrived with :func:`describe`.
 
-Facts (``VERTEX_NOTES.md``):
+Facts (``docs/vertex-facts.md``):
     - ``image_url`` takes an object ``{"url"}`` or a bare string; URLs may be ``https://``,
       ``gs://`` or ``data:<MIME>;base64,<DATA>``; a URL defaults to an image MIME type, a data
       URI can carry any MIME type (PDF, audio, video) (§8).
@@ -12,7 +12,7 @@ Facts (``VERTEX_NOTES.md``):
       as in Gemini's native ``Part``, ``{"inline_data": {"mime_type", "data"}}``.
     - A malformed data URI or undecodable base64 is a 400 (§11).
 
-Emulator choices (the notes are silent):
+Emulator choices (the fact sheet is silent):
     - The MIME types Gemini reads are those of Google's model pages (images png/jpeg/webp/
       heic/heif, PDF, text/plain, the listed audio and video types; ``image/jpg`` as in the §4
       example). Others get Vertex's native ``mimeType`` refusal, whose wording is quoted from
@@ -198,7 +198,7 @@ def guess_mime(uri: str) -> str | None:
 
 def _check_gs(uri: str, path: str) -> None:
     if _GS_URI.match(uri) is None:
-        # Emulator choice of wording: the notes only name gs:// URIs as accepted.
+        # Emulator choice of wording: the fact sheet only names gs:// URIs as accepted.
         raise invalid_argument(
             f"Invalid value at '{path}': {json.dumps(uri[:100])} is not a valid Cloud Storage "
             "URI; expected gs://<bucket>/<object>.",
@@ -221,7 +221,7 @@ def data_uri(url: str, path: str) -> MediaItem:
     """
     match = _DATA_URI.match(url)
     if match is None or not match.group("mime"):
-        # Emulator choice of wording (the notes only say "malformed data URI" is a 400).
+        # Emulator choice of wording (the fact sheet only says "malformed data URI" is a 400).
         raise invalid_argument(
             f"Invalid data URI at '{path}': expected data:<MIME type>;base64,<data>.", path
         )

@@ -1,6 +1,6 @@
 """Request validation: what Vertex / Gemini refuses, and what strict mode adds.
 
-Section numbers refer to ``VERTEX_NOTES.md``. Wordings quoted there are used verbatim;
+Section numbers refer to ``docs/vertex-facts.md``. Wordings quoted there are used verbatim;
 other wordings are the emulator's choice and say so where they are built.
 
 ALWAYS (both modes: the real endpoint refuses these too):
@@ -108,7 +108,7 @@ _THRESHOLDS = frozenset(
         "HARM_BLOCK_THRESHOLD_UNSPECIFIED",
     }
 )
-#: HarmCategory values of Vertex's v1 API (the notes only give the ``HARM_CATEGORY_`` prefix).
+#: HarmCategory values of Vertex's v1 API (the fact sheet only gives the ``HARM_CATEGORY_`` prefix).
 HARM_CATEGORIES = frozenset(
     {
         "HARM_CATEGORY_UNSPECIFIED",
@@ -335,7 +335,7 @@ def _thinking(
         if budget is not None and strict:
             raise plain_invalid_argument(
                 "thinking_budget is deprecated for Gemini 3 models and may be rejected; "
-                "use thinking_level instead. (emulator strict mode, VERTEX_NOTES §5)"
+                "use thinking_level instead. (emulator strict mode, docs/vertex-facts.md §5)"
             )
         if effort is not None:
             level = effort

@@ -4,55 +4,142 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_vertex_openai.testing.brain import Plan, PlannedCall
 from langchain_vertex_openai.testing.errors import VertexError
+from langchain_vertex_openai.testing.request import ChatRequest
+
+
+class Responder(Protocol):
+    """What a scripted item answers through (``handling.Exchange``)."""
+
+    def request(self) -> ChatRequest:
+        """The validated request (raises the refusal Vertex would answer with)."""
+
+    def answer(self, plan: Plan | None = None, *, drop_after: int | None = None) -> None:
+        """Answer with ``plan`` (the brain's when None), rendered in Vertex's format."""
+
+    def send_raw(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str]
+    ) -> None:
+        """Answer with exactly these bytes."""
+
+    def send_sse(self, status: int, events: list[str | dict[str, Any]], *, done: bool) -> None:
+        """Answer with exactly these SSE events."""
+
+    def send_error(self, error: VertexError) -> None:
+        """Answer with a Vertex-shaped error."""
+
+    def drop(self) -> None:
+        """Close the connection without answering."""
+
+
+class ScriptedItem(ABC):
+    """A queued answer or fault; it knows how to answer the request it is taken for."""
+
+    @abstractmethod
+    def respond(self, exchange: Responder) -> None:
+        """Answer the request of ``exchange``.
+
+        Args:
+            exchange: The request being answered.
+        """
+
+    @abstractmethod
+    def describe(self) -> str:
+        """A short description for the "queued but never used" report."""
 
 
 @dataclass
-class ReplyItem:
-    """Answer with this plan, rendered like a brain answer."""
+class ReplyItem(ScriptedItem):
+    """Answer with this plan, rendered like a brain answer (the request is validated)."""
 
     plan: Plan
 
+    def respond(self, exchange: Responder) -> None:
+        """See :meth:`ScriptedItem.respond`."""
+        exchange.answer(self.plan)
+
+    def describe(self) -> str:
+        """See :meth:`ScriptedItem.describe`."""
+        calls = ", ".join(call.name for call in self.plan.tool_calls)
+        text = (self.plan.content or "")[:40]
+        return f"queue_reply({text!r}" + (f", tool_calls=[{calls}])" if calls else ")")
+
 
 @dataclass
-class RawSseItem:
-    """Answer with exactly these SSE events."""
+class RawSseItem(ScriptedItem):
+    """Answer with exactly these SSE events (the request is not looked at)."""
 
     events: list[str | dict[str, Any]]
     done: bool
     status: int
 
+    def respond(self, exchange: Responder) -> None:
+        """See :meth:`ScriptedItem.respond`."""
+        exchange.send_sse(self.status, self.events, done=self.done)
+
+    def describe(self) -> str:
+        """See :meth:`ScriptedItem.describe`."""
+        return f"queue_raw_sse({len(self.events)} events, status={self.status})"
+
 
 @dataclass
-class RawItem:
-    """Answer with exactly this status, body and content type."""
+class RawItem(ScriptedItem):
+    """Answer with exactly this status, body and content type (the request is not looked at)."""
 
     status: int
     body: bytes
     content_type: str
     headers: dict[str, str]
 
+    def respond(self, exchange: Responder) -> None:
+        """See :meth:`ScriptedItem.respond`."""
+        exchange.send_raw(self.status, self.body, self.content_type, self.headers)
+
+    def describe(self) -> str:
+        """See :meth:`ScriptedItem.describe`."""
+        return f"queue_raw({self.status}, {self.body[:40]!r})"
+
 
 @dataclass
-class ErrorItem:
-    """Answer with a Vertex-shaped error."""
+class ErrorItem(ScriptedItem):
+    """Answer with a Vertex-shaped error (the request is not looked at)."""
 
     error: VertexError
 
+    def respond(self, exchange: Responder) -> None:
+        """See :meth:`ScriptedItem.respond`."""
+        exchange.send_error(self.error)
+
+    def describe(self) -> str:
+        """See :meth:`ScriptedItem.describe`."""
+        return f"queue_error({self.error.status}, {self.error.message[:40]!r})"
+
 
 @dataclass
-class DisconnectItem:
-    """Drop the connection (after ``after_chunks`` SSE events when streaming)."""
+class DisconnectItem(ScriptedItem):
+    """Drop the connection (after ``after_chunks`` SSE events when streaming).
+
+    The request is validated first: a refused request gets its error, not a drop.
+    """
 
     after_chunks: int
 
+    def respond(self, exchange: Responder) -> None:
+        """See :meth:`ScriptedItem.respond`."""
+        if exchange.request().stream:
+            exchange.answer(drop_after=self.after_chunks)
+        else:
+            exchange.drop()
 
-Item = ReplyItem | RawSseItem | RawItem | ErrorItem | DisconnectItem
+    def describe(self) -> str:
+        """See :meth:`ScriptedItem.describe`."""
+        return f"queue_disconnect(after_chunks={self.after_chunks})"
 
 
 def plan_from_reply(
@@ -114,7 +201,7 @@ class Script:
         self._delays: deque[list[Any]] = deque()
         self._token_faults: deque[list[Any]] = deque()
 
-    def push(self, item: Item, times: int = 1) -> None:
+    def push(self, item: ScriptedItem, times: int = 1) -> None:
         """Queue an answer or fault for the next ``times`` chat requests.
 
         Args:
@@ -157,7 +244,7 @@ class Script:
             queue.popleft()
         return head[0]
 
-    def take(self) -> tuple[Item | None, float]:
+    def take(self) -> tuple[ScriptedItem | None, float]:
         """Take the next scripted item and delay for an arriving chat request.
 
         Returns:
@@ -183,6 +270,17 @@ class Script:
         """How many chat requests the queued items still answer."""
         with self._lock:
             return sum(times for _, times in self._items)
+
+    def unconsumed(self) -> list[str]:
+        """What is still queued, described (answers, delays, token faults)."""
+        with self._lock:
+            left = [f"{item.describe()} x{times}" for item, times in self._items]
+            left += [f"queue_delay({seconds}) x{times}" for seconds, times in self._delays]
+            left += [
+                f"fail_token_requests(status={status}) x{times}"
+                for status, times in self._token_faults
+            ]
+        return left
 
     def clear(self) -> None:
         """Drop everything queued."""

@@ -1,61 +1,35 @@
-"""The emulator's HTTP server: routing, auth, scripting, and the :class:`VertexEmulator` API.
+"""The emulator's public facade: :class:`VertexEmulator` (lifecycle, scripting, recorded requests).
 
-Request handling order (each step may answer and stop):
-
-1. ``POST /token`` (emulator-only path): issue a token, or a scripted token fault.
-2. Routing (§1): ``POST /v1|v1beta1/projects/{p}/locations/{l}/endpoints/{openapi|ID}/
-   chat/completions``; anything else gets the Google front-end HTML 404.
-3. The request is recorded (``emu.requests``), then auth (§2): an API key or a missing,
-   unknown or expired bearer token -> 401 ``UNAUTHENTICATED``.
-4. A project other than the emulator's -> 403 ``PERMISSION_DENIED`` (what IAM answers for a
-   project the caller cannot use); another location -> 404 in the §1 "Publisher Model ...
-   was not found" wording (emulator choice: each emulator serves one location, like a
-   regional host).
-5. Scripted items (``queue_*``) are taken; a delay is waited; errors/raw answers are sent
-   without looking at the body.
-6. Body parsing (A1), model resolution (A2), validation (``rules.py``), then the brain's or
-   the scripted answer, rendered by ``wire.py``.
+Request handling (routing, auth, scripted answers, validation, rendering) lives in
+``handling.py``; the HTTP layer in ``transport.py``. Section numbers refer to
+``docs/vertex-facts.md``.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from langchain_vertex_openai.testing import errors as err
-from langchain_vertex_openai.testing.brain import plan_reply
-from langchain_vertex_openai.testing.catalog import resolve_model, self_deployed_model
-from langchain_vertex_openai.testing.count_tokens import COUNT_ROUTE, count_tokens_response
 from langchain_vertex_openai.testing.errors import VertexError
-from langchain_vertex_openai.testing.rules import validate_chat_request
+from langchain_vertex_openai.testing.handling import HandlerBug, Router
 from langchain_vertex_openai.testing.script import (
     DisconnectItem,
     ErrorItem,
     RawItem,
     RawSseItem,
     ReplyItem,
-    Script,
     plan_from_reply,
 )
-from langchain_vertex_openai.testing.state import SignatureBook, TokenStore
 from langchain_vertex_openai.testing.transport import EmulatorHandler, EmulatorHTTPServer
-from langchain_vertex_openai.testing.wire import IdStyle, Renderer, Settings, UsageStyle, dumps
-from langchain_vertex_openai.testing.wire import sse_event as _sse_event
+from langchain_vertex_openai.testing.wire import IdStyle, Settings, UsageStyle, dumps
 
 if TYPE_CHECKING:
     from types import TracebackType
-
-    from typing_extensions import Self
+    from typing import Self
 
     from langchain_vertex_openai.testing.credentials import EmulatorCredentials
-
-_ROUTE = re.compile(
-    r"^/(?P<version>v1|v1beta1)/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
-    r"/endpoints/(?P<endpoint>openapi|\d+)/chat/completions$"
-)
 
 
 @dataclass(frozen=True)
@@ -96,6 +70,11 @@ class VertexEmulator:
             HTTP 200 with an empty ``choices`` list (see ``wire.py``); settings cannot lift
             it. Checked first (the default contains ``safety_trigger``). None: never.
         verbose: Log each request to stderr.
+
+    Attributes:
+        expect_all_consumed: Whether :meth:`verify` (called by the pytest fixtures at
+            teardown) fails when queued items were never used. Set it to False in a test
+            that queues more than it uses on purpose.
     """
 
     def __init__(
@@ -125,12 +104,8 @@ class VertexEmulator:
         self._requested_port = port
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
-        self._tokens = TokenStore()
-        self._signatures = SignatureBook()
-        self._script = Script()
+        self.expect_all_consumed = True
+        self._router = Router(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -145,7 +120,7 @@ class VertexEmulator:
         """
         if self._server is not None:
             raise RuntimeError("VertexEmulator is already running")
-        self._stopping.clear()
+        self._router.stopping.clear()
         self._server = EmulatorHTTPServer((self.host, self._requested_port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -161,7 +136,7 @@ class VertexEmulator:
         server, self._server = self._server, None
         if server is None:
             return
-        self._stopping.set()
+        self._router.stopping.set()
         server.shutdown()
         server.close_open_sockets()
         server.server_close()
@@ -241,18 +216,18 @@ class VertexEmulator:
         Returns:
             The token.
         """
-        return self._tokens.issue(
+        return self._router.tokens.issue(
             self.token_lifetime if lifetime is None else lifetime, via_endpoint=False
         )
 
     @property
     def tokens_issued(self) -> int:
         """How many tokens the token endpoint issued."""
-        return self._tokens.issued_by_endpoint
+        return self._router.tokens.issued_by_endpoint
 
     def expire_all_tokens(self) -> None:
         """Make every issued token expired (401 on next use)."""
-        self._tokens.expire_all()
+        self._router.tokens.expire_all()
 
     def fail_token_requests(self, times: int = 1, status: int = 500) -> None:
         """Make the next ``times`` token requests fail with ``status``.
@@ -261,7 +236,7 @@ class VertexEmulator:
             times: How many token requests fail.
             status: HTTP status of the failure.
         """
-        self._script.push_token_fault(status, times)
+        self._router.script.push_token_fault(status, times)
 
     def signature_issued(self, signature: str) -> bool:
         """Whether this emulator issued ``signature`` (or a script registered it).
@@ -272,15 +247,14 @@ class VertexEmulator:
         Returns:
             True if issued.
         """
-        return self._signatures.calls(signature) is not None
+        return self._router.signatures.calls(signature) is not None
 
     # -- recorded requests -----------------------------------------------------------------
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """Requests received on the API surface, oldest first (a copy)."""
-        with self._lock:
-            return list(self._requests)
+        return self._router.recorded()
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
@@ -290,19 +264,18 @@ class VertexEmulator:
     @property
     def last_request(self) -> RecordedRequest | None:
         """The most recent recorded request, or None."""
-        with self._lock:
-            return self._requests[-1] if self._requests else None
+        requests = self._router.recorded()
+        return requests[-1] if requests else None
 
     def reset(self) -> None:
         """Clear queued items, faults and recorded requests (tokens are kept)."""
-        self._script.clear()
-        with self._lock:
-            self._requests.clear()
+        self._router.script.clear()
+        self._router.clear_recorded()
 
     @property
     def pending(self) -> int:
         """How many chat requests the queued items (not delays) still answer."""
-        return self._script.pending
+        return self._router.script.pending
 
     # -- scripting -------------------------------------------------------------------------
 
@@ -339,7 +312,7 @@ class VertexEmulator:
             reasoning_tokens=reasoning_tokens,
             message_extra_content=message_extra_content,
         )
-        self._script.push(ReplyItem(plan))
+        self._router.script.push(ReplyItem(plan))
 
     def queue_raw_sse(
         self, events: list[str | dict[str, Any]], *, done: bool = True, status: int = 200
@@ -351,7 +324,7 @@ class VertexEmulator:
             done: Append ``data: [DONE]``.
             status: HTTP status.
         """
-        self._script.push(RawSseItem(list(events), done, status))
+        self._router.script.push(RawSseItem(list(events), done, status))
 
     def queue_raw(
         self,
@@ -375,7 +348,7 @@ class VertexEmulator:
             data = body.encode()
         else:
             data = body
-        self._script.push(RawItem(status, data, content_type, dict(headers or {})))
+        self._router.script.push(RawItem(status, data, content_type, dict(headers or {})))
 
     def queue_error(
         self,
@@ -411,7 +384,7 @@ class VertexEmulator:
                     }
                 ]
         error = VertexError(status, message, google_status, details, shape=shape, headers=headers)
-        self._script.push(ErrorItem(error), times)
+        self._router.script.push(ErrorItem(error), times)
 
     def queue_delay(self, seconds: float, times: int = 1) -> None:
         """Delay the next ``times`` chat requests (their answers are decided on arrival).
@@ -420,7 +393,7 @@ class VertexEmulator:
             seconds: Delay before answering.
             times: How many requests.
         """
-        self._script.push_delay(seconds, times)
+        self._router.script.push_delay(seconds, times)
 
     def queue_disconnect(self, after_chunks: int = 1, times: int = 1) -> None:
         """Drop the connection of the next ``times`` chat requests.
@@ -432,65 +405,9 @@ class VertexEmulator:
             after_chunks: SSE events sent before dropping.
             times: How many requests.
         """
-        self._script.push(DisconnectItem(after_chunks), times)
+        self._router.script.push(DisconnectItem(after_chunks), times)
 
-    # -- request handling ------------------------------------------------------------------
-
-    def _record(self, handler: EmulatorHandler, raw: bytes) -> Any:
-        try:
-            body = json.loads(raw) if raw else None
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        with self._lock:
-            self._requests.append(
-                RecordedRequest(handler.command, handler.path, headers, body, raw)
-            )
-        return body
-
-    def _token_endpoint(self, handler: EmulatorHandler) -> None:
-        status = self._script.take_token_fault()
-        if status is not None:
-            handler.send_json(
-                status,
-                {"error": "internal_failure", "error_description": "Emulated token failure."},
-            )
-            return
-        token = self._tokens.issue(self.token_lifetime, via_endpoint=True)
-        lifetime = self.token_lifetime
-        expires: float = int(lifetime) if float(lifetime).is_integer() else lifetime
-        handler.send_json(
-            200, {"access_token": token, "expires_in": expires, "token_type": "Bearer"}
-        )
-
-    def _auth_error(self, handler: EmulatorHandler, query: str) -> VertexError | None:
-        header = handler.headers.get("authorization", "")
-        scheme, _, token = header.strip().partition(" ")
-        token = token.strip()
-        api_key = handler.headers.get("x-goog-api-key") or ""
-        if "key=AIza" in query or api_key or token.startswith("AIza"):
-            return VertexError(
-                401,
-                err.API_KEY_MESSAGE,
-                "UNAUTHENTICATED",
-                [err.error_info("CREDENTIALS_MISSING")],
-            )
-        if scheme.lower() != "bearer" or not token:
-            return VertexError(
-                401,
-                err.MISSING_CREDENTIAL_MESSAGE,
-                "UNAUTHENTICATED",
-                [err.error_info("CREDENTIALS_MISSING")],
-            )
-        if not self._tokens.is_valid(token):
-            # §2: expired or unknown token.
-            return VertexError(
-                401,
-                err.INVALID_CREDENTIALS_MESSAGE,
-                "UNAUTHENTICATED",
-                [err.error_info("ACCESS_TOKEN_TYPE_UNSUPPORTED")],
-            )
-        return None
+    # -- checks at the end of a test ------------------------------------------------------
 
     def handle_http(self, handler: EmulatorHandler) -> None:
         """Answer one HTTP request (called by the server's handler threads).
@@ -498,141 +415,60 @@ class VertexEmulator:
         Args:
             handler: The request handler.
         """
-        raw = handler.read_body()
-        path, _, query = handler.path.partition("?")
-        if path == "/token" and handler.command == "POST":
-            self._token_endpoint(handler)
-            return
-        body = self._record(handler, raw)
-        counting = COUNT_ROUTE.match(path)
-        if counting is not None and handler.command == "POST":
-            try:
-                self._count_tokens(handler, counting, query, body)
-            except VertexError as error:
-                handler.send_error_body(error)
-            return
-        match = _ROUTE.match(path)
-        if match is None or handler.command != "POST":
-            handler.send_bytes(404, err.html_not_found(path), "text/html; charset=UTF-8")
-            return
-        try:
-            self._chat(handler, match, query, raw, body)
-        except VertexError as error:
-            handler.send_error_body(error)
+        self._router.handle_http(handler)
 
-    def _count_tokens(
-        self, handler: EmulatorHandler, match: re.Match[str], query: str, body: Any
-    ) -> None:
-        auth = self._auth_error(handler, query)
-        if auth is not None:
-            raise auth
-        project, location = match.group("project"), match.group("location")
-        model = f"{match.group('publisher')}/{match.group('model')}"
-        if project != self.project or location != self.location:
-            raise VertexError(
-                404,
-                f"Publisher Model projects/{project}/locations/{location}/publishers/"
-                f"{match.group('publisher')}/models/{match.group('model')} was not found or "
-                "your project does not have access to it.",
-                "NOT_FOUND",
-            )
-        resolve_model(model, project=project, location=location)
-        handler.send_json(200, count_tokens_response(body))
+    def report_bug(self, error: BaseException, request: str) -> str:
+        """Remember an exception raised inside the emulator (re-raised by :meth:`verify`).
 
-    def _chat(
-        self, handler: EmulatorHandler, match: re.Match[str], query: str, raw: bytes, body: Any
-    ) -> None:
-        auth = self._auth_error(handler, query)
-        if auth is not None:
-            raise auth
-        project, location = match.group("project"), match.group("location")
-        endpoint = match.group("endpoint")
-        if project != self.project:
-            raise VertexError(
-                403,
-                f"Permission 'aiplatform.endpoints.predict' denied on resource "
-                f"'//aiplatform.googleapis.com/projects/{project}/locations/{location}/"
-                f"endpoints/{endpoint}' (or it may not exist).",
-                "PERMISSION_DENIED",
-                [
-                    err.error_info(
-                        "IAM_PERMISSION_DENIED", permission="aiplatform.endpoints.predict"
-                    )
-                ],
-            )
-        if location != self.location:
-            model = body.get("model") if isinstance(body, dict) else None
-            publisher, _, name = str(model or "google/unknown").partition("/")
-            raise VertexError(
-                404,
-                f"Publisher Model projects/{project}/locations/{location}/publishers/"
-                f"{publisher}/models/{name or publisher} was not found or your project does "
-                "not have access to it.",
-                "NOT_FOUND",
-            )
-        item, delay = self._script.take()
-        if delay > 0:
-            self._stopping.wait(delay)
-        if isinstance(item, ErrorItem):
-            raise item.error
-        if isinstance(item, RawItem):
-            handler.send_bytes(item.status, item.body, item.content_type, item.headers)
-            return
-        if isinstance(item, RawSseItem):
-            handler.start_sse(item.status)
-            for event in item.events:
-                handler.write_chunk(_sse_event(event))
-            if item.done:
-                handler.write_chunk(b"data: [DONE]\n\n")
-            handler.end_chunks()
-            return
-        if not isinstance(body, dict):
-            raise self._body_error(raw, body)
-        if endpoint == "openapi":
-            model_info = resolve_model(body.get("model"), project=project, location=location)
-        else:
-            model_info = self_deployed_model(body.get("model"))
-        request = validate_chat_request(
-            body,
-            model_info,
-            strict=self.strict,
-            location=location,
-            signature_calls=self._signatures.calls,
-        )
-        if isinstance(item, DisconnectItem) and not request.stream:
-            handler.drop()
-            return
-        plan = item.plan if isinstance(item, ReplyItem) else None
-        if plan is None:
-            plan = plan_reply(
-                request,
-                safety_trigger=self.safety_trigger,
-                prompt_trigger=self.safety_prompt_trigger,
-            )
-        renderer = Renderer(request, plan, self.settings, self._signatures)
-        if not request.stream:
-            handler.send_json(200, renderer.completion())
-            return
-        handler.start_sse(200)
-        limit = item.after_chunks if isinstance(item, DisconnectItem) else None
-        for sent, chunk in enumerate(renderer.chunks()):
-            if limit is not None and sent >= limit:
-                handler.drop()
-                return
-            handler.write_chunk(_sse_event(chunk))
-        if limit is not None:
-            handler.drop()
-            return
-        handler.write_chunk(b"data: [DONE]\n\n")
-        handler.end_chunks()
+        Args:
+            error: The exception.
+            request: ``"METHOD path"`` of the request being answered.
 
-    @staticmethod
-    def _body_error(raw: bytes, body: Any) -> VertexError:
-        if body is None and raw.strip():
-            # A1: Google's protobuf-JSON parser wording for a body that is not JSON.
-            return err.invalid_argument("Invalid JSON payload received. Unexpected token.")
-        if body is None:
-            return err.plain_invalid_argument("Unable to submit request because messages is empty.")
-        return err.invalid_argument(
-            'Invalid JSON payload received. Unknown name "": Root element must be a message.'
-        )
+        Returns:
+            The formatted traceback, for the 500 answer.
+        """
+        return self._router.report_bug(error, request).formatted
+
+    @property
+    def unconsumed(self) -> list[str]:
+        """Queued answers, faults and delays no request has used yet, described."""
+        return self._router.script.unconsumed()
+
+    def verify(self, *, all_consumed: bool | None = None) -> None:
+        """Raise what a test must know at its end (the pytest fixtures call this).
+
+        First a bug inside the emulator (an exception raised while answering, which the
+        client saw as a 500 carrying the traceback) is re-raised; then, if
+        ``all_consumed``, queued items that no request used fail the check.
+
+        Args:
+            all_consumed: Whether unused queued items are an error (default:
+                :attr:`expect_all_consumed`).
+
+        Raises:
+            AssertionError: If queued items were never used.
+        """
+        bugs = self._router.take_bugs()
+        if bugs:
+            raise _bug_error(bugs)
+        if all_consumed is None:
+            all_consumed = self.expect_all_consumed
+        left = self.unconsumed
+        if all_consumed and left:
+            raise AssertionError(
+                "The test queued emulator answers that no request used: "
+                + "; ".join(left)
+                + ". Remove them, or opt out with `emulator.expect_all_consumed = False` or "
+                "@pytest.mark.vertex_emulator_unconsumed_ok."
+            )
+
+
+def _bug_error(bugs: list[HandlerBug]) -> BaseException:
+    first = bugs[0].error
+    note = f"Raised inside the Vertex emulator while answering {bugs[0].request}"
+    if len(bugs) > 1:
+        others = "; ".join(f"{b.request}: {b.error!r}" for b in bugs[1:])
+        note += f" ({len(bugs) - 1} more: {others})"
+    if hasattr(first, "add_note"):
+        first.add_note(note)
+    return first

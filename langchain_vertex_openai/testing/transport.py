@@ -4,12 +4,18 @@
 and a large listen backlog, because load tests open hundreds of connections. JSON answers use
 ``Content-Length``; SSE answers use ``Transfer-Encoding: chunked`` so that a dropped
 connection is detectable by the client (no terminating chunk).
+
+A client that goes away is normal (timeouts, cancelled streams, pools closed mid-request)
+and is not reported. An exception raised inside the emulator is a bug: it is answered with
+a 500 carrying the traceback (and ``x-should-retry: false``, so the ``openai`` SDK does not
+retry it), and handed to the emulator, whose pytest fixtures re-raise it at teardown.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
@@ -27,6 +33,9 @@ class App(Protocol):
 
     def handle_http(self, handler: EmulatorHandler) -> None:
         """Answer one request."""
+
+    def report_bug(self, error: BaseException, request: str) -> str:
+        """Remember an exception raised while answering; return its formatted traceback."""
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -54,6 +63,14 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
             self.open_sockets.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay silent when a client went away; report anything else as an emulator bug."""
+        error = sys.exc_info()[1]
+        if error is None or isinstance(error, OSError):
+            return  # a reset, broken pipe or closed socket: the client (or stop()) left
+        self.emulator.report_bug(error, f"a request from {client_address!r}")
+        super().handle_error(request, client_address)
+
     def close_open_sockets(self) -> None:
         """Shut down every open connection (idle keep-alive ones included)."""
         with self.sockets_lock:
@@ -69,6 +86,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: EmulatorHTTPServer
     timeout = 300
+    #: Whether the status line of the current answer was sent (a 500 can no longer be).
+    answer_started = False
 
     def version_string(self) -> str:
         """The ``Server`` header Google front ends send."""
@@ -79,11 +98,33 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if self.server.emulator.verbose:
             super().log_message(format, *args)
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Send the status line (and remember that the answer has started)."""
+        self.answer_started = True
+        super().send_response(code, message)
+
     def _dispatch(self) -> None:
+        self.answer_started = False
         try:
             self.server.emulator.handle_http(self)
         except OSError:  # the client went away (or the emulator is stopping)
             self.close_connection = True
+        except Exception as error:  # a bug inside the emulator
+            self.close_connection = True
+            formatted = self.server.emulator.report_bug(error, f"{self.command} {self.path}")
+            if not self.answer_started:
+                with contextlib.suppress(OSError):
+                    self._send_bug(formatted)
+
+    def _send_bug(self, formatted: str) -> None:
+        body = {
+            "error": {
+                "code": 500,
+                "message": "Emulator bug (not a Vertex answer): " + formatted,
+                "status": "INTERNAL",
+            }
+        }
+        self.send_json(500, body, {"x-should-retry": "false", "Connection": "close"})
 
     def do_POST(self) -> None:
         """Handle POST."""

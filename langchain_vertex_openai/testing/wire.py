@@ -1,4 +1,4 @@
-"""Rendering a :class:`~.brain.Plan` in Vertex's wire format (``VERTEX_NOTES.md`` §5, §6, §7).
+"""Rendering a :class:`~.brain.Plan` in Vertex's wire format (``docs/vertex-facts.md`` §5, §6, §7).
 
 Non-streaming: one ``chat.completion`` object. Streaming: ``chat.completion.chunk`` objects,
 ``role: "assistant"`` in every delta, no ``finish_reason`` key on intermediate chunks, the last
@@ -264,7 +264,7 @@ class Renderer:
         """The non-streaming ``chat.completion`` body.
 
         A blocked prompt (``plan.prompt_blocked``) gets HTTP 200 with ``"choices": []`` and
-        the usage (prompt tokens only). Emulator choice: the notes do not document this case;
+        the usage (prompt tokens only). Emulator choice: the fact sheet does not document this case;
         Vertex's native API answers no candidates with ``promptFeedback.blockReason``, and
         public reports of Gemini behind OpenAI-compatible layers describe an empty
         ``choices`` list for ``PROHIBITED_CONTENT`` (affaan-m/ECC #1976,

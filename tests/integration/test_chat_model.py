@@ -220,7 +220,7 @@ def test_429_is_retried_then_succeeds(llm, emulator):
 
 
 def test_429_beyond_max_retries_raises_rate_limit(llm, emulator):
-    emulator.queue_error(429, times=5, shape="list")
+    emulator.queue_error(429, times=3, shape="list")
     with pytest.raises(VertexRateLimitError) as info:
         llm.invoke("hi")
     assert isinstance(info.value, ModelRateLimitError)

@@ -144,7 +144,7 @@ def test_credentials_refresh_through_google_auth(vertex_emulator):
     assert creds.valid
     assert creds.token.startswith("ya29.emu-")
     assert creds.expiry.tzinfo is None
-    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     assert 3500 < (creds.expiry - now).total_seconds() <= 3600
     assert vertex_emulator.tokens_issued == 1
     headers: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""The emulator's media checks (VERTEX_NOTES §8, §4) and its description of what arrived."""
+"""The emulator's media checks (docs/vertex-facts.md §8, §4) and its description of what arrived."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import pytest
 from langchain_core.exceptions import OutputParserException
@@ -13,7 +13,7 @@ from typing_extensions import TypedDict
 from langchain_vertex_openai import ChatVertexOpenAI
 
 
-class Sentiment(str, Enum):
+class Sentiment(StrEnum):
     POSITIVE = "positive"
     NEGATIVE = "negative"
     NEUTRAL = "neutral"

@@ -1,5 +1,5 @@
 """Tool calling through agent loops against the strict emulator, which enforces
-Gemini 3's thought-signature rules (Vertex notes §6, §11)."""
+Gemini 3's thought-signature rules (docs/vertex-facts.md §6, §11)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import google.auth
@@ -37,7 +37,7 @@ PRIVATE_KEY_PEM = f"-----BEGIN PRIVATE KEY-----\\n{SECRET_KEY}\\n-----END PRIVAT
 
 def utcnow() -> datetime:
     # google-auth compares against naive UTC datetimes.
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class FakeCredentials(gcreds.Credentials):

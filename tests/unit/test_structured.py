@@ -1,4 +1,4 @@
-from enum import Enum
+from enum import StrEnum
 
 import pytest
 from langchain_core.exceptions import OutputParserException
@@ -15,7 +15,7 @@ from langchain_vertex_openai._structured import (
 )
 
 
-class Color(str, Enum):
+class Color(StrEnum):
     RED = "red"
     BLUE = "blue"
 
