@@ -230,8 +230,9 @@ class ChatVertexOpenAI(BaseChatModel):
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
-    """A static OAuth2 access token (e.g. `gcloud auth print-access-token`); it
-    expires within an hour, so prefer `credentials`. API keys do not work. Default:
+    """A static OAuth2 access token (e.g. `gcloud auth print-access-token`; a `Bearer `
+    prefix is stripped); it expires within an hour, so prefer `credentials`. API keys do
+    not work. Default:
     `VERTEX_ACCESS_TOKEN` when set and no `credentials` are passed."""
     quota_project: str | None = None
     """Project billed for quota, sent as `x-goog-user-project`."""
