@@ -76,8 +76,19 @@ def check_credentials(credentials: Any, access_token: str | None) -> None:
         raise ValueError(msg)
 
 
-INTEGER_SETTINGS = ("max_tokens", "n", "seed", "max_retries", "thinking_budget")
-"""Integer fields, where `True` would pass for 1 (`bool` is an `int` subclass)."""
+NUMBER_SETTINGS = (
+    "max_tokens",
+    "n",
+    "seed",
+    "max_retries",
+    "thinking_budget",
+    "temperature",
+    "top_p",
+    "presence_penalty",
+    "frequency_penalty",
+    "timeout",
+)
+"""Number fields, where `True` would pass for 1 (`bool` is an `int` subclass)."""
 
 
 def refuse_bool(name: str, value: Any) -> Any:
@@ -93,7 +104,7 @@ def refuse_bool(name: str, value: Any) -> Any:
 
 
 _NUMBER_INPUTS = {
-    **{name: name for name in (*INTEGER_SETTINGS, "timeout")},
+    **{name: name for name in NUMBER_SETTINGS},
     "max_completion_tokens": "max_tokens",
     "request_timeout": "timeout",
 }
@@ -149,7 +160,7 @@ def check_numbers(values: dict[str, Any]) -> None:
     Raises:
         ValueError: Naming the parameter and its allowed range.
     """
-    for name in (*INTEGER_SETTINGS, "timeout"):
+    for name in NUMBER_SETTINGS:
         refuse_bool(name, values.get(name))
     for name in ("max_tokens", "n"):
         value = values.get(name)

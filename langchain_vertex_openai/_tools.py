@@ -23,6 +23,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_vertex_openai._validation import (
+    check_encodable,
     check_schema_depth,
     check_tool_choice,
     check_tools,
@@ -68,7 +69,8 @@ def _enum(values: list[Any], result: dict[str, Any], notes: list[str], path: str
         result["nullable"] = True
     kinds = {_JSON_KINDS.get(type(value)) for value in present}
     if kinds <= {"string"}:
-        result["enum"] = present
+        if present:
+            result["enum"] = present
         return
     if kinds == {"integer", "number"}:
         kinds = {"number"}
@@ -95,8 +97,8 @@ def _clean(node: Any, resolver: _RefResolver, path: str) -> Any:
     for key, value in node.items():
         if key in _DROPPED_KEYWORDS or key in ("$defs", "definitions"):
             continue
-        if key in ("const", "enum"):
-            _enum([value] if key == "const" else list(value), result, notes, path)
+        if key == "const" or (key == "enum" and isinstance(value, list)):
+            _enum([value] if key == "const" else value, result, notes, path)
         elif key == "exclusiveMinimum":
             result["minimum"] = value
             notes.append(f"greater than {value}")
@@ -220,6 +222,7 @@ def convert_tools(
             continue
         function = {k: v for k, v in openai_tool["function"].items() if k != "strict"}
         try:
+            check_encodable(function)
             # langchain-core cuts recursion to `{}` silently: judge the source schema.
             cycle = find_recursion(source) if source is not None else None
             if cycle:

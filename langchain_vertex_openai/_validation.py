@@ -392,7 +392,13 @@ def check_tools(tools: Sequence[Any]) -> list[str]:
     for tool in tools:
         if not isinstance(tool, dict) or tool.get("type") != "function":
             continue
-        function = tool.get("function") or {}
+        function = tool.get("function")
+        if not isinstance(function, dict):
+            msg = (
+                f"Tool {len(names)}: 'function' is {function!r:.40}, not an object. Use "
+                "{'type': 'function', 'function': {'name': ..., 'parameters': {...}}}."
+            )
+            raise ValueError(msg)
         name = check_function_name(function.get("name"))
         if name in names:
             msg = (
@@ -433,7 +439,8 @@ def check_tool_choice(tool_choice: Any, names: Sequence[str]) -> None:
         )
         raise ValueError(msg)
     if isinstance(tool_choice, Mapping):
-        name = (tool_choice.get("function") or {}).get("name")
+        function = tool_choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
         if name not in names:
             msg = (
                 f"tool_choice names {name!r}, which is not one of the bound tools {names}. "
@@ -521,11 +528,23 @@ def recursive_schema_error(cycle: Sequence[str]) -> ValueError:
 
 
 def enum_error(values: Sequence[Any], path: str) -> ValueError:
-    """The refusal of an enum mixing kinds of values (Gemini enums are strings, §9)."""
+    """The refusal of an enum Gemini cannot take: mixed kinds, or objects (§9)."""
     kinds = sorted({type(value).__name__ for value in values})
     msg = (
-        f"the enum at {path} mixes {', '.join(kinds)} values ({list(values)!r:.80}); Gemini "
-        "enums hold strings only (docs/vertex-facts.md §9). Use one kind: strings "
+        f"the enum at {path} holds {', '.join(kinds)} values ({list(values)!r:.80}); Gemini "
+        "enums hold strings only (docs/vertex-facts.md §9), and this client sends an enum of "
+        "numbers or booleans alone as a note in the description. Use one kind: strings "
         "(e.g. Literal['1', 'auto']), or numbers only."
     )
     return ValueError(msg)
+
+
+def check_encodable(value: Any) -> None:
+    """Refuse a tool declaration holding text UTF-8 cannot encode (lone surrogates).
+
+    Raises:
+        ValueError: Naming the fix.
+    """
+    bad = _unencodable(value)
+    if bad is not None:
+        _check_text(bad, "the declaration")

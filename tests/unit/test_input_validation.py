@@ -307,6 +307,22 @@ def test_forcing_a_call_without_tools_is_refused(choice):
         prepare([HumanMessage("hi")], tool_choice="required")
 
 
+def test_malformed_tool_shapes_are_refused_not_crashing():
+    with pytest.raises(ValueError, match="'function' is 'x', not an object"):
+        prepare([HumanMessage("hi")], tools=[{"type": "function", "function": "x"}])
+    with pytest.raises(ValueError, match="tool_choice names None"):
+        prepare(
+            [HumanMessage("hi")],
+            tools=convert_tools([get_weather]),
+            tool_choice={"type": "function", "function": "get_weather"},
+        )
+
+
+def test_lone_surrogate_in_a_tool_description_is_refused_at_bind():
+    with pytest.raises(ValueError, match="Tool 'f': the declaration: the text holds a lone"):
+        bind([{"type": "function", "function": {"name": "f", "description": "bad \ud800"}}])
+
+
 def test_per_call_tools_are_checked_too():
     with pytest.raises(ValueError, match="Two tools are named 'f'"):
         prepare([HumanMessage("hi")], tools=[function("f"), function("f")])
@@ -451,11 +467,16 @@ def test_number_and_boolean_enums_go_into_the_description():
     assert not any("enum" in prop for prop in properties.values())
 
 
+def test_a_null_only_enum_becomes_nullable_not_an_empty_enum():
+    schema = gemini_schema({"type": "object", "properties": {"x": {"const": None}}})
+    assert schema["properties"]["x"] == {"nullable": True}
+
+
 def test_enums_mixing_kinds_are_refused_naming_the_property():
     class Mixed(BaseModel):
         size: Literal["auto", 1]
 
-    with pytest.raises(ValueError, match=r"Tool 'Mixed': the enum at \$\.size mixes int, str"):
+    with pytest.raises(ValueError, match=r"Tool 'Mixed': the enum at \$\.size holds int, str"):
         convert_tools([Mixed])
 
 
@@ -520,6 +541,8 @@ def test_control_characters_in_a_key_are_refused_without_echoing_it(key):
         {"seed": True},
         {"max_retries": True},
         {"timeout": True},
+        {"temperature": True},
+        {"top_p": False},
     ],
 )
 def test_booleans_for_numbers_are_refused(overrides):
