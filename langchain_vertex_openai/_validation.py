@@ -49,8 +49,7 @@ _KINDS = {
 """Message `type` values the pairing rules look at."""
 
 _TRIM_HINT = (
-    'trim with start_on="human" (e.g. trim_messages(..., start_on="human")) so a tool '
-    "result is never kept without its call"
+    'trim with trim_messages(..., start_on="human") so a tool result is never kept without its call'
 )
 
 
@@ -179,7 +178,7 @@ def _check_answer(
     if not answerable:
         msg = (
             f"Message {index} (tool) answers tool call {call_id!r}, but no earlier AI "
-            "message made a tool call: Gemini cannot take a tool result without its call. "
+            "message made a tool call, and a tool result cannot be sent without its call. "
             "This is what trim_messages leaves when it cuts a conversation between a call "
             f"and its result: {_TRIM_HINT}, or drop this message."
         )
@@ -197,7 +196,7 @@ def _unanswered(open_calls: Mapping[str, tuple[int, str]], where: str) -> ValueE
     call_id, (index, name) = next(iter(open_calls.items()))
     msg = (
         f"Message {index} (ai) calls {name!r} (id {call_id!r}), but no ToolMessage answers "
-        f"it {where}: Gemini needs every tool call answered right after its turn. Add "
+        f"it {where}: every tool call must be answered right after its turn. Add "
         f"ToolMessage(content=..., tool_call_id={call_id!r}) after message {index}, or "
         "remove the call."
     )
