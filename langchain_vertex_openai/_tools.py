@@ -30,6 +30,7 @@ from langchain_vertex_openai._validation import (
     enum_error,
     find_recursion,
     recursive_schema_error,
+    schema_depth_error,
 )
 
 _DROPPED_KEYWORDS = frozenset(
@@ -139,7 +140,11 @@ def gemini_schema(schema: dict[str, Any]) -> dict[str, Any]:
     cycle = find_recursion(schema)
     if cycle:
         raise recursive_schema_error(cycle)
-    cleaned: dict[str, Any] = _clean(schema, _RefResolver(schema), "$")
+    try:
+        cleaned: dict[str, Any] = _clean(schema, _RefResolver(schema), "$")
+    except RecursionError:
+        # Inlining many chained definitions can nest deeper than the source schema does.
+        raise schema_depth_error() from None
     if not cleaned or cleaned.get("type") is None:
         cleaned = {"type": "object", "properties": {}, **cleaned}
     if cleaned.get("type") == "object":

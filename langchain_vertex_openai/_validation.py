@@ -461,15 +461,20 @@ def check_schema_depth(schema: Any) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_SCHEMA_DEPTH:
-            msg = (
-                f"the schema is nested more than {MAX_SCHEMA_DEPTH} levels deep, which this "
-                "client does not send. Flatten it (e.g. pass deep data as a JSON string field)."
-            )
-            raise ValueError(msg)
+            raise schema_depth_error()
         if isinstance(node, dict):
             stack.extend((child, depth + 1) for child in node.values())
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node)
+
+
+def schema_depth_error() -> ValueError:
+    """The refusal of a schema nested too deep to rewrite."""
+    msg = (
+        f"the schema is nested more than {MAX_SCHEMA_DEPTH} levels deep, which this client "
+        "does not send. Flatten it (e.g. pass deep data as a JSON string field)."
+    )
+    return ValueError(msg)
 
 
 def _refs(node: Any) -> set[str]:

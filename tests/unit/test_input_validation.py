@@ -598,3 +598,22 @@ def test_the_pass_accepts_a_typical_agent_history():
         tools=convert_tools([get_weather, get_time, Team]),
         tool_choice="auto",
     )
+
+
+def test_chained_definitions_expanding_too_deep_are_refused_without_recursion_error():
+    definitions = {}
+    for position in range(60):
+        top = deep_schema(30)
+        node = top
+        while node["properties"]:
+            node = node["properties"]["x"]
+        if position + 1 < 60:
+            node["properties"]["next"] = {"$ref": f"#/$defs/D{position + 1}"}
+        definitions[f"D{position}"] = top
+    schema = {
+        "type": "object",
+        "properties": {"root": {"$ref": "#/$defs/D0"}},
+        "$defs": definitions,
+    }
+    with pytest.raises(ValueError, match="nested more than"):
+        gemini_schema(schema)
