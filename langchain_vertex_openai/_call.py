@@ -15,7 +15,12 @@ from langchain_core.outputs import ChatResult
 from langchain_vertex_openai._endpoint import GOOGLE_PUBLISHER, normalize_model_id
 from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
 from langchain_vertex_openai._google import check_no_conflict, google_settings
-from langchain_vertex_openai._request import build_body, deep_merge, normalize_extra_body
+from langchain_vertex_openai._request import (
+    CALL_ALIASES,
+    build_body,
+    deep_merge,
+    normalize_extra_body,
+)
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
 from langchain_vertex_openai._settings import check_numbers, check_timeout
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
@@ -71,7 +76,7 @@ def prepare_call(
     Raises:
         ValueError: For settings that cannot work together, before any request.
     """
-    call = dict(call_kwargs)
+    call = _canonical_names(call_kwargs)
     # Usage order: the call's stream_usage, its stream_options (which Vertex ignores, so
     # it is not sent), then the model's field.
     stream_options = call.pop("stream_options", None) or {}
@@ -120,6 +125,22 @@ def prepare_call(
         single_tool_call=single_tool_call,
         thought_tag=thought_tag,
     )
+
+
+def _canonical_names(call_kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-call kwargs with the native integrations' names (`max_output_tokens`) as ours.
+
+    Raises:
+        ValueError: For one setting given under both names.
+    """
+    call = dict(call_kwargs)
+    for native, ours in CALL_ALIASES.items():
+        if native in call:
+            if ours in call:
+                msg = f"{ours} and {native} are the same setting; pass only one of them."
+                raise ValueError(msg)
+            call[ours] = call.pop(native)
+    return call
 
 
 def _with_thought_tag(params: dict[str, Any]) -> tuple[dict[str, Any], str | None]:

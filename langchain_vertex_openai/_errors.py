@@ -96,7 +96,14 @@ class VertexPromptBlockedError(ModelRefusalError):
 
 
 class VertexResponseError(openai.APIError, ModelAPIError):
-    """Vertex answered 200 with a body (or stream event) that is not valid JSON."""
+    """Vertex answered 200 with a body (or stream event) that is not a valid answer.
+
+    Not JSON, not shaped like a chat completion (`choices: [null]`, a message that is
+    not an object...), or an error event inside a stream.
+    """
+
+    raw: object = None
+    """The offending piece of the answer as received (a choice, a message, an event)."""
 
 
 class VertexConnectionError(openai.APIConnectionError, ModelConnectionError):
@@ -237,7 +244,34 @@ def no_choices_error(completion: object) -> VertexResponseError:
     inner = google_error(completion)
     detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(completion)
     msg = f"Vertex AI answered 200 without choices: {detail[:300]}"
-    return VertexResponseError(msg, _REQUEST, body=completion)
+    error = VertexResponseError(msg, _REQUEST, body=completion)
+    error.raw = completion
+    return error
+
+
+def _google_detail(inner: dict[str, Any]) -> str:
+    status = inner.get("status")
+    message = inner.get("message")
+    return f"{status}: {message}" if status else str(message)
+
+
+def malformed_answer_error(problem: str, raw: object) -> VertexResponseError:
+    """The error for a 200 answer (or stream event) that is not shaped as it should be.
+
+    Args:
+        problem: What is wrong, naming the piece (`choices[0].message is a string`).
+        raw: The offending piece, kept on the error as `raw`.
+    """
+    first = raw[0] if isinstance(raw, list) and raw else raw
+    inner = first.get("error") if isinstance(first, dict) else None
+    if isinstance(inner, dict):
+        # A list-shaped error event inside a stream (the SDK only detects objects).
+        msg = f"Vertex AI reported an error in the response: {_google_detail(inner)}"
+    else:
+        msg = f"Vertex AI sent a malformed answer: {problem}"
+    error = VertexResponseError(msg, _REQUEST, body=raw if inner is not None else None)
+    error.raw = raw
+    return error
 
 
 def incomplete_stream_error(chunk_count: int) -> VertexConnectionError:

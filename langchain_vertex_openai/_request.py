@@ -8,7 +8,6 @@ a warning instead of being sent, so nobody believes they took effect.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,6 +36,7 @@ from langchain_vertex_openai._signatures import (
     with_signature,
 )
 from langchain_vertex_openai._validation import check_not_empty
+from langchain_vertex_openai._warnings import warn_once
 
 IGNORED_BY_VERTEX = frozenset(
     {
@@ -82,19 +82,43 @@ DOCUMENTED_FOR_GEMINI = frozenset(
 )
 """The parameters Vertex documents for Google models; it ignores any other (§3)."""
 
-_warned: set[str] = set()
+NOT_ON_THIS_ENDPOINT = {
+    "top_k": "sampling is set with temperature and top_p",
+    "candidate_count": "use n",
+    "response_mime_type": "use with_structured_output(...) or response_format",
+    "response_schema": "use with_structured_output(...) or response_format",
+    "response_modalities": "use modalities=[...]",
+}
+"""Native Gemini API parameters (langchain-google-genai, ChatVertexAI) with no place on this
+endpoint, top level or `extra_body.google` (docs/vertex-facts.md §3), and what to use instead."""
+
+CALL_ALIASES = {"max_output_tokens": "max_tokens", "thinking_level": "reasoning_effort"}
+"""The native integrations' names for per-call parameters (the model's fields take them too)."""
 
 
-def _warn_ignored(name: str) -> None:
-    if name in _warned:
-        return
-    _warned.add(name)
-    warnings.warn(
-        f"Vertex AI ignores the {name!r} parameter for Gemini, so ChatVertexOpenAI does not "
-        "send it (for Google extensions use extra_body={'google': {...}}).",
-        UserWarning,
-        stacklevel=4,
+def not_on_this_endpoint(name: str) -> str:
+    """The warning for a native-API parameter this endpoint does not have."""
+    return (
+        f"Vertex AI's OpenAI-compatible endpoint has no {name!r} parameter (neither top-level "
+        f"nor in extra_body), so ChatVertexOpenAI does not send it; "
+        f"{NOT_ON_THIS_ENDPOINT[name]}."
     )
+
+
+def _warn_not_sent(name: str) -> None:
+    if name in NOT_ON_THIS_ENDPOINT:
+        message = not_on_this_endpoint(name)
+    elif name in IGNORED_BY_VERTEX:
+        message = (
+            f"Vertex AI ignores the {name!r} parameter for Gemini, so ChatVertexOpenAI does "
+            "not send it."
+        )
+    else:
+        message = (
+            f"Vertex AI ignores the {name!r} parameter for Gemini, so ChatVertexOpenAI does "
+            "not send it (for Google extensions use extra_body={'google': {...}})."
+        )
+    warn_once(message, key=("not-sent", name))
 
 
 _TEXT_WITH_CALLS_REFUSED = ("gemini-3.5", "gemini-3.6")
@@ -254,7 +278,7 @@ def build_body(
         # Partner models may take more than Gemini does; only known-ignored ones go.
         ignored = key not in DOCUMENTED_FOR_GEMINI if google_model else key in IGNORED_BY_VERTEX
         if ignored:
-            _warn_ignored(key)
+            _warn_not_sent(key)
             continue
         body[key] = value
     budget = MediaBudget()

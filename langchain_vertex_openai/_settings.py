@@ -9,17 +9,22 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import google.auth.credentials
-from pydantic import SecretStr
+from pydantic import AliasChoices, SecretStr
+from pydantic.fields import FieldInfo
 
 from langchain_vertex_openai._endpoint import (
     is_gemini_3,
+    normalize_model_id,
     validate_endpoint_id,
     validate_project,
 )
 from langchain_vertex_openai._google import google_settings
+from langchain_vertex_openai._request import NOT_ON_THIS_ENDPOINT, not_on_this_endpoint
+from langchain_vertex_openai._warnings import warn_once
 from langchain_vertex_openai.auth import reject_api_key, reject_api_key_credentials
 
 BASE_URL_ENV = "VERTEX_OPENAI_BASE_URL"
@@ -35,6 +40,72 @@ _CREDENTIALS_HINT = (
     "google.oauth2.service_account.Credentials.from_service_account_file(path), or None for "
     "application-default credentials."
 )
+
+
+def construction_values(
+    values: dict[str, Any], fields: Mapping[str, FieldInfo], *, default_model: str
+) -> dict[str, Any]:
+    """The constructor's arguments, ready for validation (a `mode="before"` validator).
+
+    Booleans given for numbers are refused; environment defaults are filled in, one setting
+    under two names is refused, native-API
+    parameters this endpoint lacks are dropped with a warning, and unknown names move into
+    `model_kwargs` (langchain-core's rule, knowing every alias).
+
+    Raises:
+        ValueError: For a setting given under two of its names.
+    """
+    from langchain_core.utils.utils import _build_model_kwargs
+
+    refuse_bools(values)
+    names = field_names(fields)
+    check_one_name_each(values, names)
+    model = normalize_model_id(
+        str(values.get("model") or values.get("model_name") or default_model)
+    )
+    values = drop_missing_parameters(env_defaults(values), model)
+    return _build_model_kwargs(values, {name for each in names.values() for name in each})
+
+
+def field_names(fields: Mapping[str, FieldInfo]) -> dict[str, tuple[str, ...]]:
+    """Every name each field accepts: its own, its alias and its validation aliases."""
+    names: dict[str, tuple[str, ...]] = {}
+    for name, field in fields.items():
+        accepted = [name]
+        if field.alias:
+            accepted.append(field.alias)
+        if isinstance(field.validation_alias, AliasChoices):
+            accepted += [c for c in field.validation_alias.choices if isinstance(c, str)]
+        elif isinstance(field.validation_alias, str):
+            accepted.append(field.validation_alias)
+        names[name] = tuple(dict.fromkeys(accepted))
+    return names
+
+
+def check_one_name_each(values: Mapping[str, Any], names: Mapping[str, tuple[str, ...]]) -> None:
+    """Refuse one setting given under two of its names (`max_tokens` and `max_output_tokens`).
+
+    Raises:
+        ValueError: Naming both spellings.
+    """
+    for accepted in names.values():
+        given = [name for name in accepted if name in values]
+        if len(given) > 1:
+            msg = f"{' and '.join(given)} are the same setting; pass only one of them."
+            raise ValueError(msg)
+
+
+def drop_missing_parameters(values: dict[str, Any], model: str) -> dict[str, Any]:
+    """Drop, with a warning, native-API parameters this endpoint does not have (`top_k`).
+
+    Only for Google models: a partner model may take them, so they pass to `model_kwargs`.
+    """
+    if not model.startswith("google/"):
+        return values
+    missing = [name for name in values if name in NOT_ON_THIS_ENDPOINT]
+    for name in missing:
+        warn_once(not_on_this_endpoint(name), key=("missing-parameter", name))
+    return {key: value for key, value in values.items() if key not in missing}
 
 
 def env_defaults(values: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def split_thoughts(text: str, tag: str = THOUGHT_TAG) -> tuple[str, str]:
     return thoughts + more_thoughts, answer + more_answer
 
 
-def _partial_tag_suffix(text: str, tag: str) -> int:
+def partial_tag_suffix(text: str, tag: str) -> int:
     """Length of the longest suffix of `text` that is a proper prefix of `tag`."""
     for size in range(min(len(tag) - 1, len(text)), 0, -1):
         if tag.startswith(text[-size:]):
@@ -55,7 +55,7 @@ class ThoughtSplitter:
                 self.in_thought = not self.in_thought
                 continue
             # Hold back what may be the start of a tag split across chunks.
-            held = _partial_tag_suffix(text, tag)
+            held = partial_tag_suffix(text, tag)
             target.append(text[: len(text) - held])
             self._pending = text[len(text) - held :]
             break

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -32,6 +31,7 @@ from langchain_vertex_openai._validation import (
     recursive_schema_error,
     schema_depth_error,
 )
+from langchain_vertex_openai._warnings import warn_once
 
 _DROPPED_KEYWORDS = frozenset(
     {"$schema", "$id", "additionalProperties", "propertyNames", "title", "default", "examples"}
@@ -198,23 +198,16 @@ def split_google_search(
     return rest, search
 
 
-_strict_warned = False
-
-
 def convert_tools(
     tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
     *,
     strict: bool | None = None,
 ) -> list[dict[str, Any]]:
     """Convert tools to OpenAI format with Gemini-compatible parameter schemas."""
-    global _strict_warned  # noqa: PLW0603 - warn once per process.
-    if strict and not _strict_warned:
-        _strict_warned = True
-        warnings.warn(
+    if strict:
+        warn_once(
             "Vertex AI ignores strict=True on tools, so it is not sent; tool-call arguments "
-            "are still parsed, and malformed ones land in invalid_tool_calls.",
-            UserWarning,
-            stacklevel=3,
+            "are still parsed, and malformed ones land in invalid_tool_calls."
         )
     formatted = []
     for tool in tools:

@@ -7,6 +7,10 @@ counts it in `total_tokens` (docs/vertex-facts.md §5). LangChain expects
 output, so the output is `total - prompt` whenever the total is larger than
 `prompt + completion`. Streams repeat running totals on every chunk, so the
 last reported usage is the usage: never add chunks up.
+
+Grok (publisher `xai`) also leaves reasoning out of `completion_tokens` and reports it
+as `reasoning_tokens` (docs/vertex-facts.md §12), whatever its total says: there the
+output is always `completion + reasoning`.
 """
 
 from __future__ import annotations
@@ -15,22 +19,50 @@ from typing import Any
 
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 
+from langchain_vertex_openai._shape import as_dict, optional_dict
+
+_REASONING_APART_PUBLISHERS = frozenset({"xai"})
+
+
+def counts_reasoning_apart(model: str) -> bool:
+    """Whether `model` reports reasoning beside, not inside, `completion_tokens` (Grok)."""
+    return model.partition("/")[0] in _REASONING_APART_PUBLISHERS
+
 
 def _count(value: Any) -> int:
-    return value if isinstance(value, int) and value >= 0 else 0
+    return value if type(value) is int and value >= 0 else 0  # JSON booleans are not counts
 
 
-def usage_to_metadata(usage: dict[str, Any]) -> UsageMetadata:
-    """Convert a Vertex `usage` object into LangChain's `UsageMetadata`."""
+def usage_to_metadata(usage: object, *, reasoning_apart: bool = False) -> UsageMetadata:
+    """Convert a Vertex `usage` object into LangChain's `UsageMetadata`.
+
+    Args:
+        usage: The answer's `usage` object.
+        reasoning_apart: The model reports `reasoning_tokens` outside
+            `completion_tokens` whatever its total says (`counts_reasoning_apart`).
+
+    Raises:
+        VertexResponseError: `usage` or its details are not JSON objects.
+    """
+    usage = as_dict(usage, "usage")
     prompt = _count(usage.get("prompt_tokens"))
     completion = _count(usage.get("completion_tokens"))
     total = _count(usage.get("total_tokens"))
-    completion_details = usage.get("completion_tokens_details") or {}
-    prompt_details = usage.get("prompt_tokens_details") or {}
+    completion_details = (
+        optional_dict(usage.get("completion_tokens_details"), "usage.completion_tokens_details")
+        or {}
+    )
+    prompt_details = (
+        optional_dict(usage.get("prompt_tokens_details"), "usage.prompt_tokens_details") or {}
+    )
     reported_reasoning = completion_details.get("reasoning_tokens")
 
     visible_sum = prompt + completion
-    if total > visible_sum:
+    if reasoning_apart and reported_reasoning is not None:
+        reasoning = _count(reported_reasoning)
+        output = max(completion + reasoning, total - prompt)
+        total = prompt + output
+    elif total > visible_sum:
         output = total - prompt
         reasoning = (
             _count(reported_reasoning) if reported_reasoning is not None else total - visible_sum
@@ -63,6 +95,7 @@ def usage_to_metadata(usage: dict[str, Any]) -> UsageMetadata:
 
 def traffic_type(usage: dict[str, Any]) -> str | None:
     """Return Vertex's `ON_DEMAND` / `PROVISIONED_THROUGHPUT` marker, if reported."""
-    google = (usage.get("extra_properties") or {}).get("google") or {}
-    value = google.get("traffic_type")
+    extra = usage.get("extra_properties")
+    google = extra.get("google") if isinstance(extra, dict) else None
+    value = google.get("traffic_type") if isinstance(google, dict) else None
     return value if isinstance(value, str) else None

@@ -112,7 +112,33 @@ def _redact(text: str) -> str:
     return text[:500]
 
 
+def _is_static_token(creds: object) -> bool:
+    """Whether `creds` hold only an access token (`api_key=`), with nothing to refresh it."""
+    import google.oauth2.credentials
+
+    return (
+        isinstance(creds, google.oauth2.credentials.Credentials)
+        and not creds.refresh_token
+        and getattr(creds, "refresh_handler", None) is None
+    )
+
+
+_EXPIRED_STATIC_HINT = (
+    "The static access token (api_key=, or VERTEX_ACCESS_TOKEN) was rejected by Vertex AI "
+    "(HTTP 401) or has expired, and it cannot be refreshed (such tokens last about an hour). "
+    "Get a fresh one with `gcloud auth print-access-token`, or use credentials that refresh "
+    "themselves: leave "
+    "api_key unset to use application-default credentials (`gcloud auth application-default "
+    "login`, or the attached service account), or pass credentials= (a service account, for "
+    "example)."
+)
+
+
 def _refresh_error(exc: Exception, creds: object) -> VertexAuthError:
+    if _is_static_token(creds):
+        # google-auth's own message asks for refresh_token, token_uri, client_id and
+        # client_secret, which a user who passed a token never had.
+        return _auth_error(_EXPIRED_STATIC_HINT)
     reason = _redact(str(exc))
     hint = "If the login expired or needs reauth, run `gcloud auth application-default login`"
     if "scope" in reason.lower():

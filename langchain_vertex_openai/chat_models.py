@@ -20,7 +20,15 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
@@ -44,8 +52,7 @@ from langchain_vertex_openai._response import (
 from langchain_vertex_openai._settings import (
     check_settings,
     clean_access_token,
-    env_defaults,
-    refuse_bools,
+    construction_values,
 )
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
@@ -214,9 +221,12 @@ class ChatVertexOpenAI(BaseChatModel):
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
     """Model id, `publisher/model` (e.g. `google/gemini-2.5-flash`)."""
     project: str | None = Field(
-        default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None), validate_default=True
+        default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None),
+        validate_default=True,
+        validation_alias=AliasChoices("project", "project_id"),
     )
-    """Google Cloud project; defaults to `GOOGLE_CLOUD_PROJECT`, then the ADC project."""
+    """Google Cloud project; defaults to `GOOGLE_CLOUD_PROJECT`, then the ADC project.
+    `project_id=` (ChatVertexAI's name) works too."""
     location: str = Field(
         default_factory=from_env("GOOGLE_CLOUD_LOCATION", default=DEFAULT_LOCATION),
         validate_default=True,
@@ -240,8 +250,13 @@ class ChatVertexOpenAI(BaseChatModel):
     """Sampling temperature, 0 to 2 (the model's default when `None`)."""
     top_p: float | None = None
     """Nucleus sampling mass, 0 to 1."""
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
-    """Maximum number of tokens to generate."""
+    max_tokens: int | None = Field(
+        default=None,
+        alias="max_completion_tokens",
+        validation_alias=AliasChoices("max_tokens", "max_completion_tokens", "max_output_tokens"),
+    )
+    """Maximum number of tokens to generate (`max_output_tokens=`, the Google
+    integrations' name, works too, also per call)."""
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Sequences that end the answer."""
     seed: int | None = None
@@ -252,10 +267,13 @@ class ChatVertexOpenAI(BaseChatModel):
     """Penalty growing with how often a token already appeared."""
     n: int | None = None
     """Number of candidates (Gemini 3 models accept only 1)."""
-    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = None
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
+        default=None, validation_alias=AliasChoices("reasoning_effort", "thinking_level")
+    )
     """How much Gemini thinks: `"none"` turns thinking off where the model allows
     (Gemini 2.5 Flash); Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
-    ones depends on the model). `None`: the model's default."""
+    ones depends on the model). `None`: the model's default. `thinking_level=`
+    (langchain-google-genai's name) works too, also per call."""
     thinking_budget: int | None = None
     """Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic); not for Gemini 3."""
     include_thoughts: bool | None = None
@@ -296,7 +314,10 @@ class ChatVertexOpenAI(BaseChatModel):
     http_async_client: Any = Field(default=None, exclude=True)
     """An `httpx2.AsyncClient` to use; may be shared between models."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    # Validation errors quote no input: the arguments may hold an access token.
+    model_config = ConfigDict(
+        populate_by_name=True, protected_namespaces=(), hide_input_in_errors=True
+    )
 
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
     # `Any` at runtime: the client classes are imported on the first call, and
@@ -322,10 +343,7 @@ class ChatVertexOpenAI(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _build_model_kwargs(cls, values: dict[str, Any]) -> Any:
-        from langchain_core.utils.utils import _build_model_kwargs, get_pydantic_field_names
-
-        refuse_bools(values)
-        return _build_model_kwargs(env_defaults(values), get_pydantic_field_names(cls))
+        return construction_values(values, cls.model_fields, default_model=DEFAULT_MODEL)
 
     @model_validator(mode="after")
     def _validate_settings(self) -> Self:

@@ -39,7 +39,9 @@ Rules, in order (the same request always gets the same answer):
    1 application/pdf (gs://bucket/x.pdf)`` (decoded sizes of inline data, URIs named;
    see ``media.describe``). Tool-result answers (rule 2) describe each result's media the
    same way.
-5. **Thoughts** (``include_thoughts``): a one-paragraph summary that mentions the plan.
+5. **Thoughts** (``include_thoughts``; always for DeepSeek-style partner reasoning models):
+   a one-paragraph summary that mentions the plan.
+6. **Images** (image models, §1): the answer is a small PNG (see ``wire.py``).
 """
 
 from __future__ import annotations
@@ -530,6 +532,9 @@ def plan_reply(
             plan.content = _tool_results(req.messages)
         else:
             plan.content = text_answer(req)
-    if req.thinking.enabled and req.thinking.include_thoughts:
+    # Gemini shows thoughts when asked (§5); DeepSeek-style partner models always write their
+    # reasoning (§12: no switch documented).
+    shows = req.thinking.include_thoughts or req.model.partner_reasoning == "deepseek"
+    if req.thinking.enabled and shows:
         plan.thought = _thought(req, plan)
     return plan

@@ -160,6 +160,12 @@ def invalid_argument(message: str, field: str | None = None) -> VertexError:
     )
 
 
+#: Appended to a refusal Vertex is not documented to make (the emulator's own rule).
+EMULATOR_REFUSAL = " (This refusal is the emulator's choice: Vertex's behaviour is not documented.)"
+#: Appended to a documented refusal whose text is not documented.
+EMULATOR_WORDING = " (Wording is the emulator's choice: the refusal is documented, not its text.)"
+
+
 def plain_invalid_argument(message: str) -> VertexError:
     """A 400 ``INVALID_ARGUMENT`` without details (how most Gemini refusals look).
 

@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from langchain_vertex_openai.testing.errors import VertexError, invalid_argument
+from langchain_vertex_openai.testing.errors import EMULATOR_REFUSAL, VertexError, invalid_argument
 from langchain_vertex_openai.testing.request import MediaItem
 
 #: The MIME types the emulator's Gemini reads (emulator choice, see the module docstring).
@@ -248,7 +248,7 @@ def _uri_media(uri: str, path: str, *, declared: str | None, via: str) -> MediaI
                 raise invalid_argument(
                     f"Invalid value at '{path}': an https URL is read as an image, but "
                     f"{json.dumps(uri[:100])} is {mime_type}; pass it as a data URI or a "
-                    "gs:// URI.",
+                    "gs:// URI." + EMULATOR_REFUSAL,
                     path,
                 )
             mime_type = "image/jpeg"

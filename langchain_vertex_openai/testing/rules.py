@@ -5,8 +5,8 @@ other wordings are the emulator's choice and say so where they are built.
 
 ALWAYS (both modes: the real endpoint refuses these too):
     A1  body that is not JSON / not a JSON object -> 400 ``Invalid JSON payload received...``.
-    A2  model missing or without publisher (400, §1); unknown model, Gemini 3.x outside
-        ``global``/multi-region (404, §1) — see ``catalog.py``.
+    A2  model missing or without publisher (400, §1); unknown model or one not served in the
+        location (404, §1); not a Chat Completions model (400, §1) — see ``catalog.py``.
     A3  wrong types of known fields (protobuf-JSON ``Invalid value at '<path>' (TYPE_...)``),
         temperature/top_p out of range, reasoning_effort/thinking_level values (§5).
     A4  ``messages`` missing/empty, unknown role.
@@ -20,10 +20,12 @@ ALWAYS (both modes: the real endpoint refuses these too):
     A9  Gemini 3.x: assistant tool-call turns of the current turn without an issued signature
         on their first call (Vertex wording, §6); any signature this server never issued
         -> ``Thought signature is not valid.`` (§6). Not enforced on 2.5 / partner models.
-    A10 Gemini 3.5/3.6: an assistant message with both text and tool calls -> opaque 400 (§3).
+    A10 Gemini 3.5/3.6 (``text_beside_calls`` in ``catalog.py``): an assistant message with
+        both text and tool calls -> opaque 400 (§3).
         Gemini 2.5: image parts with different ``detail`` values in one request (§3).
     A11 Gemini 3.x: n > 1 (§3). reasoning_effort + thinking_config, thinking_budget +
-        thinking_level, thinking_level on 2.5, thinking off on 2.5 Pro (§5).
+        thinking_level, thinking_level on 2.5, thinking off on 2.5 Pro, a level or effort
+        the model does not take (``minimal`` on 2.5; per-model sets, §5).
     A12 Google models: tool parameter schemas with ``$schema``, ``const``, ``exclusiveMinimum``,
         ``exclusiveMaximum``, ``propertyNames``, ``additionalProperties`` anywhere, or a top
         level that is not ``type: object`` (§9); invalid or duplicate function names;
@@ -31,6 +33,7 @@ ALWAYS (both modes: the real endpoint refuses these too):
     A13 ``extra_body.google`` values of the wrong type or enum (``thinking_level`` names,
         ``safety_settings`` category/threshold/method names, ``thinking_budget`` below -1),
         ``cached_content`` on global (§4).
+    A14 image models: tools or structured output (§1; wording: emulator choice).
 STRICT ONLY (Vertex silently ignores these, §3; answered with the Gemini API's wording
 ``Invalid JSON payload received. Unknown name "X": Cannot find field.``):
     S1  top-level fields not in the documented table, e.g. ``stream_options``, ``logprobs``,
@@ -51,8 +54,12 @@ from collections.abc import Callable
 from typing import Any
 
 from langchain_vertex_openai.testing import rules_content as rc
-from langchain_vertex_openai.testing.catalog import ModelInfo
-from langchain_vertex_openai.testing.errors import plain_invalid_argument
+from langchain_vertex_openai.testing.catalog import EFFORT_BUDGETS, ModelInfo
+from langchain_vertex_openai.testing.errors import (
+    EMULATOR_REFUSAL,
+    EMULATOR_WORDING,
+    plain_invalid_argument,
+)
 from langchain_vertex_openai.testing.request import ChatRequest, Msg, Thinking, ToolSpec
 from langchain_vertex_openai.testing.rules_content import Unknowns, check_keys, expect
 
@@ -126,11 +133,12 @@ HARM_CATEGORIES = frozenset(
 )
 _METHODS = frozenset({"SEVERITY", "PROBABILITY", "HARM_BLOCK_METHOD_UNSPECIFIED"})
 _LEVELS = frozenset({"minimal", "low", "medium", "high"})
-#: §5: reasoning_effort -> thinking budget on Gemini 2.5.
-EFFORT_BUDGETS = {"none": 0, "minimal": 1024, "low": 1024, "medium": 8192, "high": 24576}
-_EFFORTS = frozenset(EFFORT_BUDGETS)
-#: A10 (§3, hermes-agent #69231): models that refuse text together with tool calls.
-_NO_TEXT_WITH_CALLS = frozenset({"gemini-3.5-flash", "gemini-3.5-flash-lite", "gemini-3.6-flash"})
+#: The values the ``reasoning_effort`` field parses to; which ones a model takes is per model
+#: (§5, ``catalog.py``).
+_EFFORTS = frozenset({"none", "minimal", "low", "medium", "high"})
+#: §9 (*overview*, ``response_format`` row): the OpenAI types; any other MIME type is passed
+#: as is to the model.
+_FORMAT_TYPES = frozenset({"text", "json_object", "json_schema"})
 
 #: Returns how many calls an issued signature was issued with, or None if never issued.
 SignatureLookup = Callable[[str], "int | None"]
@@ -174,6 +182,8 @@ def validate_chat_request(
     req.messages = rc.parse_messages(body.get("messages"), strict, unknowns)
     if strict and unknowns:
         raise rc.unknown(unknowns)
+    if model.image_output:
+        _image_model(req)
     req.thinking = _thinking(body, google, model, strict)
     req.safety = {s["category"]: s["threshold"] for s in google.get("safety_settings") or []}
     req.stream_function_call_arguments = google.get("stream_function_call_arguments") is True
@@ -182,6 +192,21 @@ def validate_chat_request(
     if req.n > 1 and not model.supports_multiple_candidates:
         raise plain_invalid_argument("Multiple candidates is not enabled for this model")
     return req
+
+
+def _image_model(req: ChatRequest) -> None:
+    """§1: image models are image-output-only: no function calling, no structured output."""
+    if req.tools:
+        feature = "Function calling"
+    elif req.response_format is not None:
+        feature = "Structured output"
+    else:
+        return
+    raise plain_invalid_argument(
+        f"{feature} is not supported by {req.model.model} (its model page: '{feature}: Not "
+        "supported'; image models answer with images only, docs/vertex-facts.md §1)."
+        + EMULATOR_WORDING
+    )
 
 
 def _scalars(body: dict[str, Any], req: ChatRequest) -> None:
@@ -203,7 +228,7 @@ def _scalars(body: dict[str, Any], req: ChatRequest) -> None:
                 raise plain_invalid_argument(
                     f"Unable to submit request because it has a {key} value of {value} but "
                     "the supported range is from 1 (inclusive) to 65537 (exclusive). Update "
-                    "the value and try again."
+                    "the value and try again." + EMULATOR_WORDING
                 )
     req.max_tokens = min(limits) if limits else None
     for key, upper in (("temperature", 2), ("top_p", 1)):
@@ -268,7 +293,7 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
             # §5: -1 is dynamic, 0 off, positive a cap; other values refused (wording: emulator).
             raise plain_invalid_argument(
                 f"Unable to submit request because thinking_budget is {budget}; use -1 "
-                "(dynamic), 0 or a positive number of tokens."
+                "(dynamic), 0 or a positive number of tokens." + EMULATOR_REFUSAL
             )
     field_kind: type
     for key, field_kind in (
@@ -304,6 +329,7 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
             # §4 "regional only"; wording is the emulator's choice.
             raise plain_invalid_argument(
                 "Context caching is not supported in location global. Use a regional location."
+                + EMULATOR_WORDING
             )
     return google
 
@@ -321,11 +347,14 @@ def _thinking(
         tag_marker=marker or None,
     )
     if not model.is_gemini:
-        return thinking  # partner models never think; the settings are ignored.
+        # §12: partner models ignore Google's thinking settings; reasoning models reason.
+        thinking.enabled = model.partner_reasoning != "none"
+        return thinking
     if effort is not None and "thinking_config" in google:
         # §5 "Only one of reasoning_effort and thinking_config per request" (wording: emulator).
         raise plain_invalid_argument(
             "Only one of reasoning_effort and extra_body.google.thinking_config can be set."
+            + EMULATOR_WORDING
         )
     if budget is not None and level is not None:
         raise plain_invalid_argument(
@@ -344,16 +373,22 @@ def _thinking(
             # §5 per-model level sets; wording is the emulator's choice.
             raise plain_invalid_argument(
                 f"Thinking level {level!r} is not supported by {model.model}. "
-                f"Supported levels: {allowed}."
+                f"Supported levels: {allowed}." + EMULATOR_WORDING
             )
         thinking.enabled = True
-        thinking.level = level or "high"
+        thinking.level = level or model.default_level  # §5: per-model defaults
         thinking.budget = budget if budget is not None and budget >= 0 else None
         if thinking.budget == 0:
             thinking.budget = None  # §5: Gemini 3 cannot turn thinking off.
         return thinking
     if level is not None:
         raise plain_invalid_argument("Thinking level is not supported for this model.")
+    if effort is not None and effort not in model.thinking_levels and effort != "none":
+        # §5: `minimal` is not a Gemini 2.5 effort (wording: emulator choice).
+        raise plain_invalid_argument(
+            f"reasoning_effort {effort!r} is not supported by {model.model}. Supported: "
+            f"{', '.join(model.thinking_levels)}." + EMULATOR_WORDING
+        )
     if effort is not None:
         budget = EFFORT_BUDGETS[effort]
     if budget == 0 and not model.can_disable_thinking:
@@ -433,6 +468,7 @@ def _tool_choice(body: dict[str, Any], req: ChatRequest, unknowns: Unknowns) -> 
             # Emulator choice: Gemini's allowed_function_names must name declared functions.
             raise plain_invalid_argument(
                 f"tool_choice names function {name!r}, which is not among the declared tools."
+                + EMULATOR_REFUSAL
             )
         req.tool_choice = "required"
         req.forced_tool = str(name)
@@ -440,6 +476,7 @@ def _tool_choice(body: dict[str, Any], req: ChatRequest, unknowns: Unknowns) -> 
         # Emulator choice: function calling mode ANY without function declarations.
         raise plain_invalid_argument(
             "Function calling config is set to ANY but no function declarations are provided."
+            + EMULATOR_REFUSAL
         )
 
 
@@ -450,7 +487,11 @@ def _response_format(body: dict[str, Any], unknowns: Unknowns) -> dict[str, Any]
     expect(fmt, dict, "response_format")
     check_keys(fmt, frozenset({"type", "json_schema"}), "response_format", unknowns)
     kind = fmt.get("type")
-    if kind not in ("text", "json_object", "json_schema"):
+    if isinstance(kind, str) and "/" in kind and kind not in _FORMAT_TYPES:
+        # §9: another MIME type is passed as is; JSON is answered as JSON, any other type
+        # with the text answer (emulator choice: the model's output for it is unknown).
+        return fmt if kind == "application/json" else None
+    if kind not in _FORMAT_TYPES:
         raise rc.invalid_value("response_format.type", kind, "ResponseFormatType")
     if kind == "json_schema":
         spec = expect(fmt.get("json_schema"), dict, "response_format.json_schema")
@@ -497,10 +538,12 @@ def _conversation(req: ChatRequest, signature_calls: SignatureLookup) -> None:
         raise plain_invalid_argument(
             "Mixed image detail values in one request are not supported by this model: "
             + ", ".join(sorted(details))
+            + "."
+            + EMULATOR_WORDING
         )
     if model.is_gemini3 and messages and messages[-1].role == "assistant":
         raise plain_invalid_argument("Requests ending with a model turn are not supported.")
-    if model.name in _NO_TEXT_WITH_CALLS:
+    if not model.text_beside_calls:
         for msg in messages:
             if msg.tool_calls and msg.text.strip():
                 raise plain_invalid_argument("Request contains an invalid argument.")

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from langchain_vertex_openai.testing import media
 from langchain_vertex_openai.testing.catalog import ModelInfo
 from langchain_vertex_openai.testing.errors import (
+    EMULATOR_REFUSAL,
     VertexError,
     invalid_argument,
     plain_invalid_argument,
@@ -201,7 +202,7 @@ def _tool_calls(raw: Any, path: str, out: Unknowns) -> list[CallRef]:
                 # Emulator choice: Gemini needs the arguments as a Struct (JSON object).
                 raise invalid_argument(
                     f"Invalid value at '{where}.function.arguments': arguments must be a "
-                    "JSON object encoded as a string.",
+                    "JSON object encoded as a string." + EMULATOR_REFUSAL,
                     f"{where}.function.arguments",
                 )
         elif not isinstance(arguments, dict):

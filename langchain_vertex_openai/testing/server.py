@@ -23,7 +23,15 @@ from langchain_vertex_openai.testing.script import (
     plan_from_reply,
 )
 from langchain_vertex_openai.testing.transport import EmulatorHandler, EmulatorHTTPServer
-from langchain_vertex_openai.testing.wire import IdStyle, Settings, UsageStyle, dumps
+from langchain_vertex_openai.testing.wire import (
+    IdStyle,
+    ImageStyle,
+    PartnerReasoningStyle,
+    Settings,
+    ToolStreamFinish,
+    UsageStyle,
+    dumps,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -63,6 +71,15 @@ class VertexEmulator:
         token_lifetime: Lifetime in seconds of issued tokens.
         tool_call_id_style: ``function_name`` (Vertex samples), ``empty`` or ``numeric`` (§7).
         usage_style: ``vertex`` (reasoning in details) or ``gemini_api`` (hidden, §5).
+        image_style: Where image models put their image (§7, the two documented shapes):
+            ``audio`` (``message.audio`` with ``extra_content.google.mime_type``) or
+            ``choice_image`` (``choices[i].image``).
+        partner_reasoning_style: How DeepSeek-style partner models write their reasoning
+            (§12): ``closing_tag`` (inline, ended by ``</think>``), ``think_tags``
+            (``<think>…</think>`` inline) or ``reasoning_content`` (a separate field).
+        tool_stream_finish: The ``finish_reason`` of a streamed tool turn (§7):
+            ``tool_calls`` (Google's example) or ``stop`` (third-party recordings; Gemini 3
+            then also sends a trailing empty chunk).
         safety_trigger: Text in the last user message that blocks the answer
             (``finish_reason: "content_filter"``, no content); ``safety_settings`` with
             ``HARM_CATEGORY_DANGEROUS_CONTENT`` at ``BLOCK_NONE``/``OFF`` lift it. None: never.
@@ -88,6 +105,9 @@ class VertexEmulator:
         token_lifetime: float = 3600.0,
         tool_call_id_style: IdStyle = "function_name",
         usage_style: UsageStyle = "vertex",
+        image_style: ImageStyle = "audio",
+        partner_reasoning_style: PartnerReasoningStyle = "closing_tag",
+        tool_stream_finish: ToolStreamFinish = "tool_calls",
         safety_trigger: str | None = "EMULATOR_BLOCK",
         safety_prompt_trigger: str | None = "EMULATOR_BLOCK_PROMPT",
         verbose: bool = False,
@@ -100,7 +120,13 @@ class VertexEmulator:
         self.safety_trigger = safety_trigger
         self.safety_prompt_trigger = safety_prompt_trigger
         self.verbose = verbose
-        self.settings = Settings(id_style=tool_call_id_style, usage_style=usage_style)
+        self.settings = Settings(
+            id_style=tool_call_id_style,
+            usage_style=usage_style,
+            image_style=image_style,
+            partner_reasoning_style=partner_reasoning_style,
+            tool_stream_finish=tool_stream_finish,
+        )
         self._requested_port = port
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -2,13 +2,29 @@
 
 Non-streaming: one ``chat.completion`` object. Streaming: ``chat.completion.chunk`` objects,
 ``role: "assistant"`` in every delta, no ``finish_reason`` key on intermediate chunks, the last
-content piece + ``finish_reason`` + usage together on the final chunk (no usage-only chunk).
+content piece + ``finish_reason`` + usage together on the final chunk (no usage-only chunk);
+every chunk carries ``"logprobs": null`` and ``"system_fingerprint": ""`` (§7).
 
-Tool-call turns: ``finish_reason`` is ``"tool_calls"`` when not streaming and ``"stop"`` when
-streaming (both were recorded, §7; the emulator picks the variant that breaks clients which
-decide from ``finish_reason`` instead of from the presence of tool calls). Each call comes
-whole in one delta without ``index``; Gemini 3 models send a separate trailing chunk with
-empty content and ``stop`` (§7 "newer models").
+Tool-call turns end with ``finish_reason: "tool_calls"``, streamed too, on the last fragment
+together with the usage and without a trailing empty chunk, as in Google's only Vertex stream
+example (§7). ``tool_stream_finish="stop"`` reproduces the third-party recordings instead
+(``stop``, and Gemini 3's separate trailing chunk with empty content). Each call comes whole
+in one delta without ``index``.
+
+Thought signatures (§6): on the first call of a tool turn (Gemini models); on a text or
+image answer only when a Gemini 3 model thought (Gemini 2.5 signs no part of an answer
+without calls).
+
+Partner (MaaS) models (§12): pipe-delimited ``id`` and ``created`` on every chunk; DeepSeek-
+style reasoning in one of the shapes seen: a ``reasoning_content`` field, or inline in
+``content`` ended by ``</think>`` (with or without the opening tag; streamed, the closing tag
+is split across two chunks, as tokenisers do).
+
+Image models (§1, §7, beta): the answer is a PNG, as ``message.audio`` with
+``extra_content.google.mime_type`` and ``content: null`` (quick-start), or as
+``choices[i].image`` (examples page; its inner keys are not documented: the emulator sends
+``{"data", "mime_type"}``). Streamed (not documented), the image comes whole in one delta
+(``delta.audio`` / the chunk choice's ``image``).
 """
 
 from __future__ import annotations
@@ -27,6 +43,16 @@ from langchain_vertex_openai.testing.state import SignatureBook, new_response_id
 
 IdStyle = Literal["function_name", "empty", "numeric"]
 UsageStyle = Literal["vertex", "gemini_api"]
+ImageStyle = Literal["audio", "choice_image"]
+PartnerReasoningStyle = Literal["closing_tag", "think_tags", "reasoning_content"]
+ToolStreamFinish = Literal["tool_calls", "stop"]
+
+#: A 1x1 teal PNG, the emulator's image answer (emulator choice: deterministic and tiny).
+IMAGE_PNG_B64 = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGOQKn4BAAIgAXZmNuK1AAAAAElFTkSuQmCC"
+)
+#: Output tokens of one image (emulator choice, like an input image's, ``media.tokens``).
+IMAGE_TOKENS = 258
 
 #: Thinking-token multipliers per level (emulator choice; deterministic).
 _LEVEL_FACTOR = {"minimal": 0.5, "low": 1.0, "medium": 2.0, "high": 3.0, "none": 0.0}
@@ -121,10 +147,29 @@ class Settings:
     Attributes:
         id_style: Tool-call id style.
         usage_style: ``vertex`` or ``gemini_api`` usage arithmetic (§5).
+        image_style: ``audio`` (``message.audio``) or ``choice_image`` (``choices[].image``).
+        partner_reasoning_style: ``closing_tag`` (reasoning, ``</think>``, answer),
+            ``think_tags`` (``<think>…</think>`` first) or ``reasoning_content`` (a field).
+        tool_stream_finish: ``tool_calls`` (Google's example) or ``stop`` (recordings).
     """
 
     id_style: IdStyle = "function_name"
     usage_style: UsageStyle = "vertex"
+    image_style: ImageStyle = "audio"
+    partner_reasoning_style: PartnerReasoningStyle = "closing_tag"
+    tool_stream_finish: ToolStreamFinish = "tool_calls"
+
+
+def partner_response_id() -> str:
+    """A MaaS response id: pipe-delimited date, time, host and a number (§12).
+
+    Returns:
+        E.g. ``2026-12-01|10:00:00.292195+00|127.0.0.1|-1234567890``.
+    """
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%d|%H:%M:%S", time.gmtime(now))
+    micros = int((now % 1) * 1_000_000)
+    return f"{stamp}.{micros:06d}+00|127.0.0.1|-{secrets.randbelow(10**10)}"
 
 
 def build_usage(prompt: int, completion: int, reasoning: int, style: UsageStyle) -> dict[str, Any]:
@@ -166,6 +211,7 @@ class _Choice:
     calls: list[dict[str, Any]]
     finish: str
     text_signature: str | None
+    image: str | None = None
 
 
 class Renderer:
@@ -178,7 +224,8 @@ class Renderer:
         self.plan = plan
         self.settings = settings
         self.signatures = signatures
-        self.id = new_response_id()
+        self.partner = req.model.family == "partner"
+        self.id = partner_response_id() if self.partner else new_response_id()
         self.created = int(time.time())
         self.prompt = prompt_tokens(req)
         self.choices: list[_Choice] = []
@@ -226,6 +273,11 @@ class Renderer:
         answer = plan.content
         finish = "stop"
         calls = plan.tool_calls
+        image = None
+        if req.model.image_output:
+            # §1: image models answer with an image (scripted text is kept beside it).
+            image = IMAGE_PNG_B64
+            answer = answer if plan.scripted else None
         if not plan.scripted:
             if answer is not None:
                 for stop in req.stop:
@@ -245,20 +297,49 @@ class Renderer:
                     finish = "length"
         rendered = [self._tool_call(c, i == 0, len(calls)) for i, c in enumerate(calls)]
         if rendered and finish == "stop":
-            finish = "stop" if req.stream else "tool_calls"
+            recorded_stop = req.stream and self.settings.tool_stream_finish == "stop"
+            finish = "stop" if recorded_stop else "tool_calls"
         text_signature = None
-        if req.model.is_gemini and not rendered and answer:
+        if req.model.is_gemini3 and reasoning > 0 and not rendered and (answer or image):
+            # §6: Gemini 3 signs the last part only if it thought; 2.5 signs no part.
             text_signature = self.signatures.issue(0)
         used = count_tokens(answer) + sum(count_tokens(c.arguments) + 1 for c in calls)
-        return (
-            _Choice(answer, plan.thought, rendered, plan.finish_reason or finish, text_signature),
-            used,
-            reasoning,
+        if image is not None:
+            used += IMAGE_TOKENS
+        choice = _Choice(
+            answer, plan.thought, rendered, plan.finish_reason or finish, text_signature, image
         )
+        return choice, used, reasoning
+
+    @property
+    def _reasoning_field(self) -> bool:
+        return self.partner and self.settings.partner_reasoning_style == "reasoning_content"
+
+    @property
+    def _image_in_message(self) -> bool:
+        return self.settings.image_style == "audio"
+
+    def _attach_image(self, target: dict[str, Any], data: str) -> None:
+        if self._image_in_message:
+            target["audio"] = {
+                "data": data,
+                "extra_content": {"google": {"mime_type": "image/png"}},
+            }
+        else:
+            target["image"] = {"data": data, "mime_type": "image/png"}
+
+    def _thought_tags(self) -> tuple[str, str]:
+        """The text before and after a thought written into ``content``."""
+        if self.partner:
+            # §12: DeepSeek-style inline reasoning ends with </think>.
+            style = self.settings.partner_reasoning_style
+            return ("<think>" if style == "think_tags" else "", "</think>")
+        marker = self.req.thinking.tag_marker
+        return (f"<{marker}>", f"</{marker}>") if marker else ("", "")
 
     def _tagged_thought(self, thought: str) -> str:
-        marker = self.req.thinking.tag_marker
-        return f"<{marker}>{thought}</{marker}>" if marker else thought
+        opening, closing = self._thought_tags()
+        return f"{opening}{thought}{closing}"
 
     def completion(self) -> dict[str, Any]:
         """The non-streaming ``chat.completion`` body.
@@ -276,13 +357,25 @@ class Renderer:
         choices = []
         for index, choice in enumerate(self.choices):
             message: dict[str, Any] = {"role": "assistant"}
+            entry: dict[str, Any] = {
+                "finish_reason": choice.finish,
+                "index": index,
+                "logprobs": None,
+                "message": message,
+            }
             text = ""
             if choice.thought:
-                text += self._tagged_thought(choice.thought)
+                if self._reasoning_field:
+                    message["reasoning_content"] = choice.thought
+                else:
+                    text += self._tagged_thought(choice.thought)
             if choice.answer:
                 text += choice.answer
             if text:
                 message["content"] = text
+            if choice.image is not None:
+                message.setdefault("content", None)
+                self._attach_image(message if self._image_in_message else entry, choice.image)
             if choice.calls:
                 message["tool_calls"] = choice.calls
             if choice.text_signature:
@@ -290,14 +383,7 @@ class Renderer:
             if self.plan.message_extra_content:
                 message.setdefault("extra_content", {})
                 _merge(message["extra_content"], self.plan.message_extra_content)
-            choices.append(
-                {
-                    "finish_reason": choice.finish,
-                    "index": index,
-                    "logprobs": None,
-                    "message": message,
-                }
-            )
+            choices.append(entry)
         return {
             "choices": choices,
             "created": self.created,
@@ -309,17 +395,14 @@ class Renderer:
         }
 
     def _envelope(self, choice: dict[str, Any]) -> dict[str, Any]:
-        chunk = {
+        return {
             "choices": [choice],
             "created": self.created,
             "id": self.id,
             "model": self.req.model.model,
             "object": "chat.completion.chunk",
+            "system_fingerprint": "",
         }
-        if self.req.model.family == "partner":
-            # §7: Vertex MaaS stream chunks were recorded without ``id`` and ``created``.
-            del chunk["id"], chunk["created"]
-        return chunk
 
     def chunks(self) -> list[dict[str, Any]]:
         """The streaming ``chat.completion.chunk`` objects (without ``[DONE]``).
@@ -337,41 +420,30 @@ class Renderer:
         for index, choice in enumerate(self.choices):
             deltas = self._deltas(choice)
             for pos, delta in enumerate(deltas):
-                entry: dict[str, Any] = {"delta": delta, "index": index}
+                entry: dict[str, Any] = {"delta": delta, "index": index, "logprobs": None}
                 if pos == len(deltas) - 1:
                     entry["finish_reason"] = choice.finish
+                    if choice.image is not None and not self._image_in_message:
+                        self._attach_image(entry, choice.image)
                 chunks.append(self._envelope(entry))
         chunks[-1]["usage"] = self.usage
         return chunks
 
     def _deltas(self, choice: _Choice) -> list[dict[str, Any]]:
         deltas: list[dict[str, Any]] = []
-        marker = self.req.thinking.tag_marker
+        answer = split_text(choice.answer, 4) if choice.answer else []
         if choice.thought:
-            pieces = split_text(choice.thought, 2)
-            if marker:
-                pieces[0] = f"<{marker}>{pieces[0]}"
-                if not choice.answer:
-                    pieces[-1] += f"</{marker}>"
-            for piece in pieces:
-                deltas.append(
-                    {
-                        "content": piece,
-                        "extra_content": {"google": {"thought": True}},
-                        "role": "assistant",
-                    }
-                )
-        if choice.answer:
-            pieces = split_text(choice.answer, 4)
-            if choice.thought and marker:
-                pieces[0] = f"</{marker}>{pieces[0]}"
-            deltas.extend({"content": p, "role": "assistant"} for p in pieces)
+            deltas.extend(self._thought_deltas(choice.thought, answer))
+        deltas.extend({"content": p, "role": "assistant"} for p in answer)
+        if choice.image is not None and self._image_in_message:
+            deltas.append({"content": None, "role": "assistant"})
+            self._attach_image(deltas[-1], choice.image)
         if choice.calls:
             if self.req.stream_function_call_arguments and self.req.model.is_gemini3:
                 deltas.extend(self._fragments(choice.calls))
             else:
                 deltas.append({"role": "assistant", "tool_calls": choice.calls})
-            if self.req.model.is_gemini3:
+            if self.req.model.is_gemini3 and self.settings.tool_stream_finish == "stop":
                 deltas.append({"content": "", "role": "assistant"})
         if not deltas:
             deltas.append({"role": "assistant"})
@@ -382,6 +454,26 @@ class Renderer:
             deltas[-1].setdefault("extra_content", {})
             _merge(deltas[-1]["extra_content"], extra)
         return deltas
+
+    def _thought_deltas(self, thought: str, answer: list[str]) -> list[dict[str, Any]]:
+        """Thought deltas; may move the start of the closing tag into ``answer[0]``."""
+        pieces = split_text(thought, 2)
+        if self._reasoning_field:
+            return [{"reasoning_content": p, "role": "assistant"} for p in pieces]
+        opening, closing = self._thought_tags()
+        pieces[0] = opening + pieces[0]
+        if closing and answer and self.partner:
+            # A tag split across chunks, as tokenisers split it ("</th" + "ink>").
+            pieces[-1] += closing[:4]
+            answer[0] = closing[4:] + answer[0]
+        elif closing and answer:
+            answer[0] = closing + answer[0]  # recorded: at the start of the first answer chunk
+        else:
+            pieces[-1] += closing
+        if self.partner:
+            return [{"content": p, "role": "assistant"} for p in pieces]
+        thought_mark = {"google": {"thought": True}}
+        return [{"content": p, "extra_content": thought_mark, "role": "assistant"} for p in pieces]
 
     @staticmethod
     def _fragments(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -46,6 +46,12 @@ def sdk(emu: VertexEmulator, **kwargs) -> openai.OpenAI:
 HTTP = httpx2.Client(timeout=10)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
+
+
 def post(emu: VertexEmulator, body, *, token: str | None = None, url: str | None = None, **kw):
     headers = {"authorization": f"Bearer {token or emu.issue_token()}"}
     headers.update(kw.pop("headers", {}))
@@ -289,8 +295,8 @@ def test_non_streaming_wire_format(vertex_emulator):
     assert choice["finish_reason"] == "stop"
     assert choice["message"]["role"] == "assistant"
     assert choice["message"]["content"] == f"Emulated reply from {FLASH}: Hello there"
-    signature = choice["message"]["extra_content"]["google"]["thought_signature"]
-    assert vertex_emulator.signature_issued(signature)
+    # docs/vertex-facts.md §6: Gemini 2.5 signs no part of an answer without function calls.
+    assert "extra_content" not in choice["message"]
 
 
 def test_streaming_wire_format(vertex_emulator):
@@ -306,6 +312,9 @@ def test_streaming_wire_format(vertex_emulator):
         assert raw == canonical(chunk)
         assert chunk["object"] == "chat.completion.chunk"
         assert chunk["choices"][0]["delta"]["role"] == "assistant"
+        # §7: every chunk of Google's Vertex examples carries both.
+        assert chunk["system_fingerprint"] == ""
+        assert chunk["choices"][0]["logprobs"] is None
     for chunk in chunks[:-1]:
         assert "finish_reason" not in chunk["choices"][0]
         assert "usage" not in chunk
@@ -360,7 +369,7 @@ def test_streamed_tool_calls_without_index_and_id_styles(style, pattern):
         chunks = [
             json.loads(p) for p in sse_payloads(post(emu, {**body, "stream": True}).text)[:-1]
         ]
-        assert len(chunks) == 1  # Gemini 2.5: the calls, finish and usage in one chunk
+        assert len(chunks) == 1  # the calls, finish and usage in one chunk
         choice = chunks[0]["choices"][0]
         calls = choice["delta"]["tool_calls"]
         assert [json.loads(c["function"]["arguments"]) for c in calls] == [
@@ -370,7 +379,7 @@ def test_streamed_tool_calls_without_index_and_id_styles(style, pattern):
         for call in calls:
             assert "index" not in call
             assert re.fullmatch(pattern, call["id"])
-        assert choice["finish_reason"] == "stop"  # recorded streaming behaviour
+        assert choice["finish_reason"] == "tool_calls"  # §7: Google's stream example
         assert "usage" in chunks[0]
         assert "thought_signature" in calls[0]["extra_content"]["google"]
         assert "extra_content" not in calls[1]  # only the first parallel call carries one
@@ -379,20 +388,44 @@ def test_streamed_tool_calls_without_index_and_id_styles(style, pattern):
         assert "content" not in plain["message"]
 
 
-def test_gemini3_stream_sends_trailing_empty_stop_chunk(vertex_emulator):
+def test_gemini3_streamed_tool_turn_ends_on_the_call_with_tool_calls_and_usage(vertex_emulator):
+    # docs/vertex-facts.md §7: Google's Vertex stream example: finish_reason "tool_calls" and
+    # usage on the last fragment, no trailing empty chunk, logprobs/system_fingerprint on all.
     messages = [{"role": "user", "content": "please use get_weather for 'Rome'"}]
     body = {"model": "google/gemini-3.8-flash", "messages": messages, "tools": TOOLS}
-    payloads = sse_payloads(post(vertex_emulator, {**body, "stream": True}).text)
-    chunks = [json.loads(p) for p in payloads[:-1]]
-    assert len(chunks) == 2
-    assert "finish_reason" not in chunks[0]["choices"][0]
-    assert chunks[0]["choices"][0]["delta"]["tool_calls"][0]["function"]["name"] == "get_weather"
-    assert chunks[1]["choices"][0] == {
-        "delta": {"content": "", "role": "assistant"},
-        "finish_reason": "stop",
-        "index": 0,
-    }
-    assert "usage" in chunks[1]
+    for extra in ({}, {"extra_body": {"google": {"stream_function_call_arguments": True}}}):
+        payloads = sse_payloads(post(vertex_emulator, {**body, **extra, "stream": True}).text)
+        chunks = [json.loads(p) for p in payloads[:-1]]
+        last = chunks[-1]
+        assert last["choices"][0]["finish_reason"] == "tool_calls"
+        assert last["choices"][0]["delta"]["tool_calls"][0]["function"]["name"] == "get_weather"
+        assert last["usage"]["total_tokens"] > 0
+        for chunk in chunks[:-1]:
+            assert "finish_reason" not in chunk["choices"][0]
+            assert "usage" not in chunk
+        for chunk in chunks:
+            assert chunk["system_fingerprint"] == ""
+            assert chunk["choices"][0]["logprobs"] is None
+            assert chunk["choices"][0]["delta"].get("content") != ""
+
+
+def test_recorded_stop_variant_of_a_streamed_tool_turn_is_selectable():
+    # §7: third-party recordings end tool turns with "stop" and a trailing empty chunk.
+    messages = [{"role": "user", "content": "please use get_weather for 'Rome'"}]
+    body = {"model": "google/gemini-3.8-flash", "messages": messages, "tools": TOOLS}
+    with VertexEmulator(tool_stream_finish="stop") as emu:
+        payloads = sse_payloads(post(emu, {**body, "stream": True}).text)
+        chunks = [json.loads(p) for p in payloads[:-1]]
+        assert len(chunks) == 2
+        assert "finish_reason" not in chunks[0]["choices"][0]
+        assert chunks[1]["choices"][0] == {
+            "delta": {"content": "", "role": "assistant"},
+            "finish_reason": "stop",
+            "index": 0,
+            "logprobs": None,
+        }
+        assert "usage" in chunks[1]
+        assert post(emu, body).json()["choices"][0]["finish_reason"] == "tool_calls"
 
 
 def test_sdk_stream_iterates_with_index_none(vertex_emulator):
@@ -582,10 +615,19 @@ def test_keep_alive_connection_is_reused(vertex_emulator):
             assert sse_payloads(response.text)[-1] == "[DONE]"
 
 
-def test_partner_model_stream_chunks_lack_id_and_created(vertex_emulator):
+def test_partner_model_chunks_carry_pipe_delimited_id_and_created(vertex_emulator):
+    # docs/vertex-facts.md §12: Google's MaaS examples carry id, created, system_fingerprint
+    # and logprobs on every chunk; ids are pipe-delimited.
     body = {"model": "meta/llama-3.3-70b-instruct-maas", "messages": HELLO, "stream": True}
     payloads = sse_payloads(post(vertex_emulator, body).text)
     assert payloads[-1] == "[DONE]"
-    for chunk in map(json.loads, payloads[:-1]):
-        assert "id" not in chunk and "created" not in chunk
+    chunks = list(map(json.loads, payloads[:-1]))
+    assert len({chunk["id"] for chunk in chunks}) == 1
+    for chunk in chunks:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\|[\d:.]+[+-]\d{2}\|[\d.]+\|-\d+", chunk["id"])
+        assert isinstance(chunk["created"], int)
+        assert chunk["system_fingerprint"] == ""
+        assert chunk["choices"][0]["logprobs"] is None
         assert chunk["model"] == "meta/llama-3.3-70b-instruct-maas"
+    plain = post(vertex_emulator, {**body, "stream": False}).json()
+    assert plain["id"].count("|") == 3

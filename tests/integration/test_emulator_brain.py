@@ -16,10 +16,15 @@ import pytest
 from langchain_vertex_openai.testing import VertexEmulator
 
 FLASH = "google/gemini-2.5-flash"
-LITE = "google/gemini-2.5-flash-lite"
 G3 = "google/gemini-3.8-flash"
 #: One shared client: creating an httpx2 client per request costs ~30 ms (TLS context).
 HTTP = httpx2.Client(timeout=10)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
 
 
 def post(emu: VertexEmulator, body) -> dict:
@@ -374,28 +379,36 @@ def test_streamed_thoughts_are_flagged(vertex_emulator):
     assert usage["completion_tokens_details"]["reasoning_tokens"] >= thought_chars // 4
 
 
-def test_thinking_defaults_per_model(vertex_emulator):
-    bodies = {
-        "lite": {"model": LITE},
-        "flash": {"model": FLASH},
-        "g3": {"model": G3},
-        "budget0": {
-            "model": FLASH,
-            "extra_body": {"google": {"thinking_config": {"thinking_budget": 0}}},
-        },
-        "budget5": {
-            "model": FLASH,
-            "extra_body": {"google": {"thinking_config": {"thinking_budget": 5}}},
-        },
-    }
-    found = {}
-    for key, extra in bodies.items():
-        body = {"messages": [{"role": "user", "content": "Hi"}], **extra}
-        usage = post(vertex_emulator, body)["usage"]
-        found[key] = usage.get("completion_tokens_details", {}).get("reasoning_tokens", 0)
-    assert found["lite"] == 0 and found["budget0"] == 0
-    assert found["flash"] > 0 and found["g3"] > found["flash"]
-    assert found["budget5"] == 5
+def _reasoning(emu, **extra) -> int:
+    body = {"messages": [{"role": "user", "content": "Hi"}], **extra}
+    usage = post(emu, body)["usage"]
+    return usage.get("completion_tokens_details", {}).get("reasoning_tokens", 0)
+
+
+@pytest.mark.parametrize(
+    ("model", "default", "other"),
+    [
+        # docs/vertex-facts.md §5, the thinking table's defaults.
+        ("google/gemini-3.8-flash", "medium", "high"),
+        ("google/gemini-3.5-flash", "medium", "minimal"),
+        ("google/gemini-3.5-flash-lite", "minimal", "high"),
+        ("google/gemini-3.1-flash-lite", "minimal", "medium"),
+        ("google/gemini-3.1-pro-preview", "high", "low"),
+        ("google/gemini-3-flash-preview", "high", "low"),
+    ],
+)
+def test_gemini3_thinks_at_its_documented_default_level(vertex_emulator, model, default, other):
+    unset = _reasoning(vertex_emulator, model=model)
+    assert unset == _reasoning(vertex_emulator, model=model, reasoning_effort=default)
+    assert unset != _reasoning(vertex_emulator, model=model, reasoning_effort=other)
+
+
+def test_gemini25_thinking_budget(vertex_emulator):
+    assert _reasoning(vertex_emulator, model=FLASH) > 0
+    off = {"google": {"thinking_config": {"thinking_budget": 0}}}
+    assert _reasoning(vertex_emulator, model=FLASH, extra_body=off) == 0
+    five = {"google": {"thinking_config": {"thinking_budget": 5}}}
+    assert _reasoning(vertex_emulator, model=FLASH, extra_body=five) == 5
 
 
 # -- limits, safety, n ------------------------------------------------------------------------
@@ -501,5 +514,5 @@ def test_cli_serves_and_prints_usage():
             )
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # reaps it and closes both pipes
     assert process.returncode == 0

@@ -17,6 +17,12 @@ KB2 = base64.b64encode(b"\x00" * 2048).decode()
 HTTP = httpx2.Client(timeout=10)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
+
+
 @pytest.fixture(params=[False, True], ids=["default", "strict"])
 def emu(request):
     with VertexEmulator(strict=request.param) as emulator:

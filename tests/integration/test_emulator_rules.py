@@ -31,6 +31,12 @@ PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
 HTTP = httpx2.Client(timeout=10)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_shared_client():
+    yield
+    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
+
+
 def post(emu: VertexEmulator, body) -> httpx2.Response:
     headers = {"authorization": f"Bearer {emu.issue_token()}"}
     url = f"{emu.base_url}/chat/completions"

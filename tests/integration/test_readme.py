@@ -26,7 +26,6 @@ import ast
 import asyncio
 import inspect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 import pytest
 
 from langchain_vertex_openai.testing import VertexEmulator
+from langchain_vertex_openai.testing.pytest_plugin import emulator_fixture
 from tests import media
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -118,10 +118,7 @@ def _run(block: Block, namespace: dict[str, Any]) -> None:
         exec(code, namespace)
 
 
-@pytest.fixture(scope="module")
-def readme_emulator() -> Iterator[VertexEmulator]:
-    with VertexEmulator(strict=True) as emulator:
-        yield emulator
+readme_emulator = emulator_fixture(scope="module", strict=True)
 
 
 @pytest.fixture

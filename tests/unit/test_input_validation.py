@@ -617,3 +617,12 @@ def test_chained_definitions_expanding_too_deep_are_refused_without_recursion_er
     }
     with pytest.raises(ValueError, match="nested more than"):
         gemini_schema(schema)
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"temperature": 5}, {"max_tokens": True}, {"model": "gemini 3"}, {"n": "x"}]
+)
+def test_construction_errors_never_quote_the_access_token(overrides):
+    with pytest.raises(ValueError) as info:
+        ChatVertexOpenAI(api_key="ya29.secret-token", project="my-project-123", **overrides)
+    assert "secret-token" not in str(info.value)

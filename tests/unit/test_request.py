@@ -9,7 +9,6 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_vertex_openai import _request
 from langchain_vertex_openai._request import build_body, message_to_dict, normalize_extra_body
 from langchain_vertex_openai._signatures import PLACEHOLDER_SIGNATURE, SIGNATURES_KEY
 from langchain_vertex_openai._validation import check_messages
@@ -121,7 +120,6 @@ def test_google_key_at_top_level_moves_under_extra_body():
 
 
 def test_build_body_drops_none_and_parameters_vertex_ignores_with_a_warning(monkeypatch):
-    monkeypatch.setattr(_request, "_warned", set())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         body = build_body(
@@ -186,7 +184,6 @@ def test_anthropic_source_blocks_are_accepted():
 
 
 def test_undocumented_parameters_are_not_sent_to_gemini_but_are_to_partners(monkeypatch):
-    monkeypatch.setattr(_request, "_warned", set())
     with pytest.warns(UserWarning, match="top_k"):
         body = build_body(
             [HumanMessage("hi")],

@@ -274,14 +274,23 @@ def test_stream_usage_off_reports_no_usage():
     assert final_chunk(state).usage_metadata is None
 
 
-def test_thought_deltas_go_to_reasoning_content():
+def test_thought_deltas_go_to_reasoning_content_when_thoughts_were_requested():
+    from langchain_vertex_openai._thoughts import ThoughtSplitter
+
     events = [
         _event({"content": "thinking...", "extra_content": {"google": {"thought": True}}}),
         _event({"content": "answer"}, "stop"),
     ]
-    merged, _, _ = _run_stream(events)
+    state = StreamState(requested_model="google/gemini-2.5-flash", thoughts=ThoughtSplitter())
+    chunks = [c for e in events if (c := chunk_to_message_chunk(e, state)) is not None]
+    merged = _merge([*chunks, final_chunk(state)])
     assert merged.content == "answer"
     assert merged.additional_kwargs["reasoning_content"] == "thinking..."
+
+    # Without thoughts requested the flag marks nothing: the text is the answer.
+    merged, _, _ = _run_stream(events)
+    assert merged.content == "thinking...answer"
+    assert "reasoning_content" not in merged.additional_kwargs
 
 
 def test_parallel_tool_calls_false_keeps_the_first_call_and_reports_the_rest():

@@ -3,7 +3,6 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from langchain_vertex_openai import _tools
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, gemini_schema
 
 _REJECTED = {
@@ -77,7 +76,6 @@ def test_recursive_schema_is_refused_with_a_clear_message():
 
 
 def test_strict_is_not_sent_and_warns(monkeypatch):
-    monkeypatch.setattr(_tools, "_strict_warned", False)
     with pytest.warns(UserWarning, match="strict"):
         tool = convert_tools([Person], strict=True)[0]
     assert "strict" not in tool["function"]
