@@ -139,7 +139,9 @@ def _calls(index: int, message: AIMessage) -> dict[str, tuple[int, str]]:
     calls: dict[str, tuple[int, str]] = {}
     for position, call in enumerate(message.tool_calls):
         name, call_id = call.get("name"), call.get("id")
-        if not name or type(name) is not str or not call_id or type(call_id) is not str:
+        # An empty id is what Vertex itself sends (docs/vertex-facts.md §7): it pairs with
+        # an empty tool_call_id. None cannot be answered at all.
+        if not name or type(name) is not str or type(call_id) is not str:
             _refuse_call(index, position, name)
         bad = _unencodable(call["args"])
         if bad is not None:

@@ -171,12 +171,16 @@ def test_one_of_two_parallel_calls_unanswered_is_refused():
     [
         (call("", "c1"), r"Message 1 \(ai\), tool call 0 has no name"),
         (call("get_weather", None), r"tool call 0 \('get_weather'\) has no id"),
-        (call("get_weather", ""), r"tool call 0 \('get_weather'\) has no id"),
     ],
 )
 def test_tool_call_without_name_or_id_is_refused(tool_call, pattern):
     turn = AIMessage("", tool_calls=[tool_call])
     refused([HumanMessage("hi"), turn, ToolMessage("x", tool_call_id="c1")], pattern)
+
+
+def test_empty_call_ids_as_vertex_sends_them_pair_with_empty_tool_call_ids():
+    turn = AIMessage("", tool_calls=[call("get_weather", "")])
+    prepare([HumanMessage("hi"), turn, ToolMessage("sunny", tool_call_id=""), HumanMessage("?")])
 
 
 def test_legitimate_histories_pass():
