@@ -24,7 +24,7 @@ from langchain_vertex_openai._request import (
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
 from langchain_vertex_openai._settings import check_numbers, check_timeout
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
-from langchain_vertex_openai._tools import gemini_response_format
+from langchain_vertex_openai._tools import convert_tool_choice, gemini_response_format
 from langchain_vertex_openai._validation import validate_request
 
 _SDK_OPTIONS = {"extra_headers": "headers", "extra_query": "extra_query", "timeout": "timeout"}
@@ -109,6 +109,11 @@ def prepare_call(
     if stream:
         params["stream"] = True
     google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
+    if params.get("tool_choice") is not None:
+        # A per-call tool_choice may come in LangChain's forms ("any", True, a tool name).
+        choice = convert_tool_choice(params.pop("tool_choice"), params.get("tools") or [])
+        if choice is not None:
+            params["tool_choice"] = choice
     validate_request(
         messages,
         model=params["model"],

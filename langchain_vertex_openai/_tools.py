@@ -274,7 +274,13 @@ def convert_tool_choice(
     """
     if tool_choice is None or tool_choice is False:
         return None
-    names = [t["function"]["name"] for t in tools if t.get("type") == "function"]
+    names = [
+        tool["function"].get("name")
+        for tool in tools
+        if isinstance(tool, dict)
+        and tool.get("type") == "function"
+        and isinstance(tool.get("function"), dict)
+    ]
     choice: dict[str, Any] | str | None = None
     if tool_choice is True or tool_choice in ("any", "required"):
         choice = "required"

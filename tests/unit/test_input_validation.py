@@ -327,6 +327,18 @@ def test_lone_surrogate_in_a_tool_description_is_refused_at_bind():
         bind([{"type": "function", "function": {"name": "f", "description": "bad \ud800"}}])
 
 
+def test_per_call_tool_choice_in_langchain_forms_is_translated():
+    tools = convert_tools([get_weather])
+    assert prepare([HumanMessage("hi")], tools=tools, tool_choice="any").body["tool_choice"] == (
+        "required"
+    )
+    named = prepare([HumanMessage("hi")], tools=tools, tool_choice="get_weather")
+    assert named.body["tool_choice"] == {"type": "function", "function": {"name": "get_weather"}}
+    assert "tool_choice" not in prepare([HumanMessage("hi")], tools=tools, tool_choice=False).body
+    with pytest.raises(ValueError, match="no function tools are bound"):
+        prepare([HumanMessage("hi")], tool_choice=True)
+
+
 def test_per_call_tools_are_checked_too():
     with pytest.raises(ValueError, match="Two tools are named 'f'"):
         prepare([HumanMessage("hi")], tools=[function("f"), function("f")])
