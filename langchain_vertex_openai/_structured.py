@@ -24,12 +24,11 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
 
-from langchain_vertex_openai._tools import gemini_schema
+from langchain_vertex_openai._tools import check_source_schema, gemini_schema, to_openai_tool
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 _METHODS = ("json_schema", "function_calling", "json_mode")
@@ -221,7 +220,7 @@ def schema_name_and_json(schema: Any) -> tuple[str, str | None, dict[str, Any]]:
         full = schema.model_json_schema()
         parameters = {k: v for k, v in full.items() if k not in ("title", "description")}
         return full.get("title", schema.__name__), full.get("description"), parameters
-    function = convert_to_openai_tool(schema)["function"]
+    function = to_openai_tool(schema)["function"]
     if isinstance(schema, dict) and "properties" in schema and "parameters" not in schema:
         parameters = {k: v for k, v in schema.items() if k not in ("title", "description")}
     else:
@@ -233,6 +232,7 @@ def response_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
     """Build the `response_format` for `method="json_schema"`."""
     name, description, parameters = schema_name_and_json(schema)
     try:
+        check_source_schema(schema)
         cleaned = gemini_schema(parameters)
     except ValueError as error:
         msg = f"Structured-output schema {name!r}: {error}"
@@ -251,7 +251,7 @@ def tool_parser(schema: Any) -> Runnable[Any, Any]:
     if _is_pydantic(schema):
         parser = PydanticToolsParser(tools=[schema], first_tool_only=True)
     else:
-        name = convert_to_openai_tool(schema)["function"]["name"]
+        name = to_openai_tool(schema)["function"]["name"]
         parser = JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
     return RunnableLambda(_check_tool_answer) | parser
 
@@ -298,12 +298,23 @@ def structured_runnable(
             or a schema Gemini cannot take.
     """
     check_arguments(schema, method, strict)
+    if schema is not None and method != "json_mode":  # json_mode sends no schema
+        try:
+            check_source_schema(schema)
+        except ValueError as error:
+            name = (
+                schema.get("title") or schema.get("name")
+                if isinstance(schema, dict)
+                else getattr(schema, "__name__", None)
+            )
+            msg = f"Structured-output schema {name!r}: {error}"
+            raise ValueError(msg) from None
     if is_pydantic_v1(schema) and method == "json_schema":
         # pydantic.v1 models have no JSON schema Gemini can take; a forced call can.
         method = "function_calling"
     ls_format = {
         "kwargs": {"method": method, "strict": strict},
-        "schema": convert_to_openai_tool(schema) if schema is not None else None,
+        "schema": to_openai_tool(schema) if schema is not None else None,
     }
     parser: Runnable[Any, Any]
     llm: Runnable[Any, Any]
@@ -312,7 +323,7 @@ def structured_runnable(
     if method == "function_calling" and schema is not None:
         llm = model.bind_tools(
             [*tools, schema],
-            tool_choice=convert_to_openai_tool(schema)["function"]["name"],
+            tool_choice=to_openai_tool(schema)["function"]["name"],
             parallel_tool_calls=False,
             strict=strict,
             ls_structured_output_format=ls_format,

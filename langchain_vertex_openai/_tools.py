@@ -20,6 +20,7 @@ from typing import Any
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import PydanticUserError, TypeAdapter
 
 from langchain_vertex_openai._validation import (
     check_encodable,
@@ -211,20 +212,18 @@ def convert_tools(
         )
     formatted = []
     for tool in tools:
-        source = _source_schema(tool)
-        if source is not None:
-            check_schema_depth(source)
-        openai_tool = convert_to_openai_tool(tool)
+        try:
+            check_source_schema(tool)
+        except ValueError as error:
+            msg = f"Tool {_tool_name(tool)!r}: {error}"
+            raise ValueError(msg) from None
+        openai_tool = to_openai_tool(tool)
         if openai_tool.get("type") != "function":
             formatted.append(openai_tool)
             continue
         function = {k: v for k, v in openai_tool["function"].items() if k != "strict"}
         try:
             check_encodable(function)
-            # langchain-core cuts recursion to `{}` silently: judge the source schema.
-            cycle = find_recursion(source) if source is not None else None
-            if cycle:
-                raise recursive_schema_error(cycle)
             function["parameters"] = gemini_schema(function.get("parameters") or {})
         except ValueError as error:
             msg = f"Tool {function.get('name')!r}: {error}"
@@ -234,6 +233,45 @@ def convert_tools(
             formatted.append(converted)
     check_tools(formatted)
     return formatted
+
+
+def to_openai_tool(tool: Any) -> dict[str, Any]:
+    """langchain-core's `convert_to_openai_tool`, refusing recursive schemas it cannot end.
+
+    Raises:
+        ValueError: For a schema langchain-core recurses on without end (a recursive
+            `typing.TypedDict`, which pydantic cannot read on Python < 3.12).
+    """
+    try:
+        return convert_to_openai_tool(tool)
+    except RecursionError:
+        msg = f"Tool {_tool_name(tool)!r}: {recursive_schema_error(None)}"
+        raise ValueError(msg) from None
+
+
+def _tool_name(tool: Any) -> Any:
+    if isinstance(tool, Mapping):
+        function = tool.get("function")
+        spec = function if isinstance(function, Mapping) else tool
+        return spec.get("name") or spec.get("title")
+    return getattr(tool, "name", None) or getattr(tool, "__name__", None)
+
+
+def check_source_schema(tool: Any) -> None:
+    """Refuse a tool or response schema that is recursive or nested too deep.
+
+    langchain-core cuts recursion to `{}` silently (or, for a `typing.TypedDict`,
+    recurses without end), so the schema is judged before it converts it.
+
+    Raises:
+        ValueError: Naming the reference cycle, or the depth limit.
+    """
+    source = _source_schema(tool)
+    if source is not None:
+        check_schema_depth(source)
+        cycle = find_recursion(source)
+        if cycle:
+            raise recursive_schema_error(cycle)
 
 
 def _source_schema(tool: Any) -> Mapping[str, Any] | None:
@@ -257,6 +295,13 @@ def _source_schema(tool: Any) -> Mapping[str, Any] | None:
             return None  # convert_to_openai_tool names the problem
     if isinstance(model, Mapping):
         return model
+    if isinstance(model, type) and issubclass(model, dict) and hasattr(model, "__required_keys__"):
+        # A TypedDict (typing's or typing_extensions').
+        try:
+            schema = TypeAdapter(model).json_schema()
+        except (PydanticUserError, TypeError, NameError):
+            return None  # convert_to_openai_tool names the problem
+        return schema if isinstance(schema, Mapping) else None
     for method in ("model_json_schema", "schema"):  # pydantic v2, then v1
         if isinstance(model, type) and hasattr(model, method):
             schema = getattr(model, method)()

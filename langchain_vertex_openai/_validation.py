@@ -522,10 +522,11 @@ def find_recursion(schema: Mapping[str, Any]) -> list[str] | None:
     return None
 
 
-def recursive_schema_error(cycle: Sequence[str]) -> ValueError:
+def recursive_schema_error(cycle: Sequence[str] | None) -> ValueError:
     """The one refusal of a recursive schema, whichever method sends it."""
+    where = f" ({' -> '.join(cycle)})" if cycle else ""
     msg = (
-        f"the schema is recursive ({' -> '.join(cycle)}), and Gemini does not accept "
+        f"the schema is recursive{where}, and Gemini does not accept "
         "recursive schemas (docs/vertex-facts.md §9). Bound the depth with separate models "
         "(e.g. a Node whose children are Leaf models without children), or pass the nested "
         "data as a JSON string field."

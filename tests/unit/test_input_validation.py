@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import typing
 from typing import Literal
 
 import pytest
@@ -22,6 +23,7 @@ from langchain_core.messages import (
 )
 from langchain_core.tools import tool
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai._call import prepare_call
@@ -642,3 +644,27 @@ def test_construction_errors_never_quote_the_access_token(overrides):
     with pytest.raises(ValueError) as info:
         ChatVertexOpenAI(api_key="ya29.secret-token", project="my-project-123", **overrides)
     assert "secret-token" not in str(info.value)
+
+
+class TreeDict(TypedDict):
+    """A tree."""
+
+    name: str
+    kids: list[TreeDict]
+
+
+class LegacyTreeDict(typing.TypedDict):
+    """A tree, as a typing.TypedDict (pydantic cannot read it on Python < 3.12)."""
+
+    name: str
+    kids: list[LegacyTreeDict]
+
+
+@pytest.mark.parametrize("schema", [TreeDict, LegacyTreeDict])
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_recursive_typeddicts_are_refused_not_sent_cut_or_crashing(schema, method):
+    llm = ChatVertexOpenAI(model=GEMINI_3, project="my-project-123")
+    with pytest.raises(ValueError, match="the schema is recursive"):
+        llm.with_structured_output(schema, method=method)
+    with pytest.raises(ValueError, match="the schema is recursive"):
+        bind([schema])
