@@ -1,7 +1,7 @@
 # The CI steps (bash .ci/run runs the same in a fresh virtual environment).
 VENV ?= .venv
 BIN := $(VENV)/bin
-SOURCES := langchain_vertex_openai tests examples scripts benchmarks
+SOURCES := langchain_vertex_openai tests examples scripts
 
 .PHONY: install lint format format-check typecheck test test-unit check ci
 

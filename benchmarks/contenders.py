@@ -193,27 +193,74 @@ class Clients:
         await self.araw_small_pool.close()
 
 
+TIMEOUT = 120.0
+"""Every contender's timeout: the SDK's default 5 s connect timeout can trip when 1,000
+connections open at once on a busy machine, and a timing run must not end in an error."""
+
+
 def build_clients(url: str) -> Clients:
     """Build every contender against `url` without retries or network credentials."""
-    raw = openai.OpenAI(base_url=url, api_key="x", max_retries=0)
-    araw = openai.AsyncOpenAI(base_url=url, api_key="x", max_retries=0)
+    raw = openai.OpenAI(base_url=url, api_key="x", max_retries=0, timeout=TIMEOUT)
+    araw = openai.AsyncOpenAI(base_url=url, api_key="x", max_retries=0, timeout=TIMEOUT)
     return Clients(
         raw=raw,
         araw=araw,
         # What ChatVertexOpenAI builds: httpx2's own defaults (100 connections, 20 idle).
         araw_small_pool=openai.AsyncOpenAI(
-            base_url=url, api_key="x", max_retries=0, http_client=httpx2.AsyncClient()
+            base_url=url,
+            api_key="x",
+            max_retries=0,
+            timeout=TIMEOUT,
+            http_client=httpx2.AsyncClient(),
         ),
-        chat_openai=ChatOpenAI(model=MODEL, base_url=url, api_key="x", max_retries=0),  # type: ignore[arg-type]
+        chat_openai=ChatOpenAI(
+            model=MODEL,
+            base_url=url,
+            api_key="x",  # type: ignore[arg-type]
+            max_retries=0,
+            timeout=TIMEOUT,
+        ),
         ours=ChatVertexOpenAI(
             model="gemini-2.5-flash",
             base_url=url,
             credentials=Credentials(token="x"),  # type: ignore[no-untyped-call]
             max_retries=0,
+            timeout=TIMEOUT,
         ),
         floor=FixedChatModel(),
         minimal=MinimalChatModel(client=raw, async_client=araw),
     )
+
+
+def first_invokers(url: str) -> dict[str, Callable[[], Callable[[], object]]]:
+    """Per contender: build a new client and make its first call; returns how to close it.
+
+    What an app that builds a model per request (per-tenant settings, `model_copy`, a
+    LangGraph node constructing its model) pays each time. The raw SDK builds its own
+    connection pool (and SSL context) per client, so it is closed after the call, outside
+    the timing; `ChatOpenAI` shares langchain-openai's cached pool, `ChatVertexOpenAI`
+    this package's shared pool.
+    """
+    credentials = Credentials(token="x")  # type: ignore[no-untyped-call]
+
+    def raw() -> Callable[[], object]:
+        client = openai.OpenAI(base_url=url, api_key="x", max_retries=0)
+        client.chat.completions.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type]
+        return client.close
+
+    def chat_openai() -> Callable[[], object]:
+        model = ChatOpenAI(model=MODEL, base_url=url, api_key="x", max_retries=0)  # type: ignore[arg-type]
+        model.invoke(PROMPT)
+        return lambda: None
+
+    def ours() -> Callable[[], object]:
+        model = ChatVertexOpenAI(
+            model="gemini-2.5-flash", base_url=url, credentials=credentials, max_retries=0
+        )
+        model.invoke(PROMPT)
+        return lambda: None
+
+    return {RAW: raw, CHAT_OPENAI: chat_openai, OURS: ours}
 
 
 def _drain(stream: Any) -> int:

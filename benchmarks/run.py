@@ -35,6 +35,7 @@ from contenders import (
     Clients,
     async_invokers,
     build_clients,
+    first_invokers,
     sync_invokers,
     sync_streamers,
 )
@@ -44,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 RESULTS = HERE / "RESULTS.md"
 TABLE_START = "<!-- results:start -->"
+SCALE_START = "<!-- scale:start -->"
 TABLE_END = "<!-- results:end -->"
 IMPORTS = {
     RAW: ("import openai",) * 3,
@@ -62,6 +64,7 @@ IMPORTS = {
 first call imports)."""
 IMPORT_SECTIONS = ("import package", "import chat model class", "cold start: class + first call")
 TIMED = (RAW, RAW_UNTYPED, FLOOR, MINIMAL, CHAT_OPENAI, OURS)
+BUILD_SECTION = "build + first invoke (sync)"
 """Contenders in the per-call and per-chunk benchmarks."""
 
 
@@ -75,6 +78,8 @@ class Settings:
     concurrency: int
     throughput_reps: int
     import_runs: int
+    builds: int
+    """New clients built and called once, per repetition ("build + first invoke")."""
     concurrent: tuple[str, ...]
     """Contenders in the throughput benchmark."""
     memory: tuple[str, ...]
@@ -88,6 +93,7 @@ QUICK = Settings(
     concurrency=1000,
     throughput_reps=2,
     import_runs=3,
+    builds=40,
     concurrent=(RAW, RAW_SMALL_POOL, OURS),
     memory=(RAW, OURS),
 )
@@ -98,6 +104,7 @@ FULL = Settings(
     concurrency=1000,
     throughput_reps=5,
     import_runs=7,
+    builds=100,
     concurrent=(RAW, RAW_SMALL_POOL, MINIMAL, CHAT_OPENAI, OURS),
     memory=(RAW, RAW_SMALL_POOL, MINIMAL, CHAT_OPENAI, OURS),
 )
@@ -222,6 +229,26 @@ def bench_invoke(report: Report, clients: Clients, settings: Settings) -> None:
             ns = time_sync(calls[name], settings.invokes)
             report.row("invoke (sync)", name, "µs/call").values.append(ns / 1000)
         _progress(f"invoke rep {rep + 1}/{settings.reps}")
+
+
+def bench_first_invoke(report: Report, url: str, settings: Settings) -> None:
+    """(6) Milliseconds to build a new client and make its first call."""
+    calls = first_invokers(url)
+    for build in calls.values():
+        for _ in range(3):
+            build()()
+    for rep in range(settings.reps):
+        for name in _rotated(list(calls), rep):
+            gc.collect()
+            elapsed = 0
+            for _ in range(settings.builds):
+                start = time.perf_counter_ns()
+                close = calls[name]()
+                elapsed += time.perf_counter_ns() - start
+                close()  # the raw SDK's own pool, outside the timing
+            row = report.row(BUILD_SECTION, name, "ms")
+            row.values.append(elapsed / settings.builds / 1e6)
+        _progress(f"build + first invoke rep {rep + 1}/{settings.reps}")
 
 
 def bench_ainvoke(
@@ -414,6 +441,7 @@ def target_lines(report: Report, settings: Settings) -> list[str]:
         ("import model class <= 1.15x core floor", model_class, FLOOR, 1.15, True),
         ("cold start <= 1.00x ChatOpenAI's", cold, CHAT_OPENAI, 1.00, True),
         ("cold start <= 1.15x openai + core", cold, MINIMAL, 1.15, True),
+        ("build + first invoke <= 1.20x ChatOpenAI's", BUILD_SECTION, CHAT_OPENAI, 1.20, True),
     ]
     lines = []
     for label, section, baseline, limit, is_max in checks:
@@ -516,7 +544,7 @@ def markdown_report(report: Report, settings: Settings, mode: str, seconds: floa
             "",
             _markdown(attribution_rows(report)),
             "",
-            "Targets (issue 8):",
+            "Targets (issues 8 and 15):",
             "",
             *[f"- {line}" for line in target_lines(report, settings)],
             "",
@@ -526,7 +554,12 @@ def markdown_report(report: Report, settings: Settings, mode: str, seconds: floa
 
 def write_outputs(text: str, update_readme: bool) -> None:
     """Write RESULTS.md and, if asked, the table between README.md's markers."""
-    RESULTS.write_text("# Benchmark results\n\n" + text)
+    # scale_out.py's section (its own run) is kept.
+    old = RESULTS.read_text() if RESULTS.exists() else ""
+    kept = old[old.find(SCALE_START) :] if SCALE_START in old else ""
+    RESULTS.write_text(
+        "# Benchmark results\n\n" + text + ("\n## Scale-out\n\n" + kept if kept else "")
+    )
     if update_readme and README.exists():
         readme = README.read_text()
         start, end = readme.find(TABLE_START), readme.find(TABLE_END)
@@ -552,6 +585,7 @@ def pool_demo(concurrency: int, delay: float) -> None:
         finally:
             clients.close()
             loop.run_until_complete(clients.aclose())
+            loop.run_until_complete(loop.shutdown_asyncgens())  # closes our loop's pool
             loop.close()
 
 
@@ -591,11 +625,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             bench_invoke(report, clients, settings)
             bench_stream(report, clients, settings)
+            bench_first_invoke(report, url, settings)
             bench_ainvoke(report, clients, settings, loop)
             bench_throughput(report, clients, settings, loop)
         finally:
             clients.close()
             loop.run_until_complete(clients.aclose())
+            loop.run_until_complete(loop.shutdown_asyncgens())  # closes our loop's pool
             loop.close()
     bench_imports(report, settings)
     seconds = time.perf_counter() - began

@@ -6,7 +6,7 @@ process (`worker_llm`, pickled by reference) and sends its whole chunk through
 `batch_with_ids(..., max_concurrency=C)`; the "one invoke per ..." rows are the
 one-call-per-task pattern for comparison. Engine start-up and each worker's first call
 are excluded (a warm-up job runs first). Writes the table between the scale markers of
-RESULTS.md and README.md unless `--no-write`.
+RESULTS.md (kept by run.py) unless `--no-write`.
 
     python benchmarks/scale_out.py            # about 2 minutes on 2 idle cores
     python benchmarks/scale_out.py --docs 320 --repeat 1 --no-write
@@ -32,7 +32,6 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-README = HERE.parent / "README.md"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 MODEL = "gemini-2.5-flash"
 
@@ -135,14 +134,14 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, list[float]]]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert child.stdout is not None and child.stdin is not None
+    assert child.stdout is not None
+    assert child.stdin is not None
     emulator = json.loads(child.stdout.readline())
     url, c = emulator["base_url"], args.concurrency
-    adc = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-    adc.close()
-    _write_adc(adc.name, emulator)
-    os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = adc.name
-    env = {"GOOGLE_APPLICATION_CREDENTIALS": adc.name, "PYTHONPATH": str(HERE)}
+    adc = Path(tempfile.mkdtemp()) / "key.json"
+    _write_adc(str(adc), emulator)
+    os.environ["GOOGLE_APPLICATION_CREDENTIALS"] = str(adc)
+    env = {"GOOGLE_APPLICATION_CREDENTIALS": str(adc), "PYTHONPATH": str(HERE)}
     rows: list[tuple[str, str, list[float]]] = []
 
     def row(name: str, setup: str, job: Callable[[list[str]], Any], count: int) -> None:
@@ -162,7 +161,7 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, list[float]]]:
         )
         row(
             "one process, abatch",
-            f"`abatch_with_ids(max_concurrency={c})`, one event loop",
+            f"`abatch_with_ids(max_concurrency={c})`, a new model (and connections) per run",
             lambda d: asyncio.run(scale_out._abatch(url, c, d)),
             args.docs // 2,
         )
@@ -177,7 +176,8 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, list[float]]]:
     finally:
         child.stdin.close()
         child.wait(timeout=30)
-        os.unlink(adc.name)
+        adc.unlink()
+        adc.parent.rmdir()
     return rows
 
 
@@ -258,7 +258,7 @@ def render(args: argparse.Namespace, rows: list[tuple[str, str, list[float]]], t
     versions = ", ".join(
         f"{name} {metadata.version(name)}" for name in ("ray", "pyspark", "langchain-core")
     )
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         START,
         "",
@@ -306,8 +306,6 @@ def main() -> None:
     print(block)
     if not args.no_write:
         _replace(RESULTS, block)
-        if START in README.read_text():
-            _replace(README, block)
 
 
 if __name__ == "__main__":

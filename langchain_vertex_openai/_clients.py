@@ -1,24 +1,24 @@
-"""The `openai` clients a model uses, and the connection pools it makes for them.
+"""The `openai` clients a model uses, on the connection pools of `_pools`.
 
 This module and `_errors` are the only ones that import `openai`, and nothing imports
 them until a model makes its first call: `openai` takes about 300 ms to import, more
 than everything else this package adds to langchain-core (issue #8).
 
 The provider's auth (`_httpx_auth`) is handed to the SDK for each request (the SDK's
-own per-request auth hook) rather than set on an `httpx2` client, so one user-supplied
-HTTP client can serve several models with different credentials.
+own per-request auth hook) rather than set on an `httpx2` client, so one HTTP client
+(the shared pools, or one the user passes) serves models with different credentials.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx2
 import openai
 
+from langchain_vertex_openai import _pools
 from langchain_vertex_openai._httpx_auth import VertexHttpxAuth
 from langchain_vertex_openai.auth import PLACEHOLDER_API_KEY
 
@@ -26,58 +26,15 @@ if TYPE_CHECKING:
     from langchain_vertex_openai.auth import GoogleCredentialsProvider
 
 COMPLETIONS_PATH = "/chat/completions"
-# Bounded like httpx's default, but every pooled connection is kept alive for reuse.
-POOL_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
+POOL_LIMITS = _pools.POOL_LIMITS
 
 
-class _OwnPool(httpx2.Client):
-    """The pool a model makes for itself, closed when the model is dropped.
-
-    Garbage collection would close its sockets anyway, but with a ResourceWarning per
-    socket (an error under `pytest -W error`); the SDK closes its own default pool the
-    same way. A pool the user passes in is theirs to close.
-    """
-
-    def __del__(self) -> None:
-        if not self.is_closed:
-            with contextlib.suppress(Exception):
-                self.close()
-
-
-class _OwnAsyncPool(httpx2.AsyncClient):
-    """`_OwnPool` for async clients: closed on the loop its connections belong to.
-
-    Only while that loop is the running one: from another loop (a later `asyncio.run`,
-    pytest-asyncio's per-test loops) the close would fail, and the sockets are left to
-    garbage collection as before.
-    """
-
-    _loop: asyncio.AbstractEventLoop | None = None
-
-    async def send(self, *args: Any, **kwargs: Any) -> httpx2.Response:
-        self._loop = asyncio.get_running_loop()
-        return await super().send(*args, **kwargs)
-
-    def __del__(self) -> None:
-        if self.is_closed or self._loop is None:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        if running is self._loop:
-            task = running.create_task(self.aclose())
-            _CLOSING.add(task)  # asyncio keeps only weak references to tasks
-            task.add_done_callback(_closed)
-
-
-_CLOSING: set[asyncio.Task[None]] = set()
-
-
-def _closed(task: asyncio.Task[None]) -> None:
-    _CLOSING.discard(task)
-    if not task.cancelled():
-        task.exception()  # retrieved: a failed close is not worth an asyncio error log
+def _attempt_seconds(request: httpx2.Request) -> float | None:
+    # The SDK's per-call timeout, as httpx2 carries it: the largest of its parts (the SDK's
+    # default has a shorter connect timeout) bounds the whole attempt.
+    timeouts = request.extensions.get("timeout") or {}
+    parts = [part for part in timeouts.values() if part is not None]
+    return max(parts) if parts else None
 
 
 class VertexOpenAI(openai.OpenAI):
@@ -93,6 +50,14 @@ class VertexOpenAI(openai.OpenAI):
 
     def _custom_auth(self, security: Any) -> httpx2.Auth | None:  # noqa: ARG002
         return self._vertex_auth
+
+    def _send_request(
+        self, request: httpx2.Request, *, stream: bool, **kwargs: Any
+    ) -> httpx2.Response:
+        # One attempt (the SDK retries around it): the token, connect, send and, unless
+        # streamed, the whole body within `timeout`.
+        with _pools.deadline(_attempt_seconds(request)):
+            return super()._send_request(request, stream=stream, **kwargs)
 
     def chat_completion(self, body: Mapping[str, Any], options: Any) -> object:
         """POST a chat completion; the answer as parsed JSON (no typed models)."""
@@ -124,6 +89,12 @@ class VertexAsyncOpenAI(openai.AsyncOpenAI):
         """The per-request auth the SDK applies."""
         return self._vertex_auth
 
+    async def _send_request(
+        self, request: httpx2.Request, *, stream: bool, **kwargs: Any
+    ) -> httpx2.Response:
+        with _pools.deadline(_attempt_seconds(request)):
+            return await super()._send_request(request, stream=stream, **kwargs)
+
     async def chat_completion(self, body: Mapping[str, Any], options: Any) -> object:
         """POST a chat completion; the answer as parsed JSON (no typed models)."""
         return await self.post(COMPLETIONS_PATH, body=body, options=options, cast_to=object)
@@ -142,19 +113,58 @@ class VertexAsyncOpenAI(openai.AsyncOpenAI):
         )
 
 
-def sync_client(
-    provider: GoogleCredentialsProvider, http_client: httpx2.Client | None, options: dict[str, Any]
-) -> VertexOpenAI:
-    """A sync client on `http_client` (or a new pooled one); `options` go to the SDK."""
-    http_client = http_client or _OwnPool(limits=POOL_LIMITS)
-    return VertexOpenAI(auth=VertexHttpxAuth(provider), http_client=http_client, **options)
+class ModelClients:
+    """One model's SDK clients: on the shared pools, or on the HTTP clients the user gave.
 
+    The SDK clients are small (no sockets of their own); the pools they use are made
+    again after a fork (sync) and per event loop (async), and so are the clients on them.
+    A user's `http_async_client` belongs to the loop the user made it on.
+    """
 
-def async_client(
-    provider: GoogleCredentialsProvider,
-    http_client: httpx2.AsyncClient | None,
-    options: dict[str, Any],
-) -> VertexAsyncOpenAI:
-    """An async client on `http_client` (or a new pooled one); `options` go to the SDK."""
-    http_client = http_client or _OwnAsyncPool(limits=POOL_LIMITS)
-    return VertexAsyncOpenAI(auth=VertexHttpxAuth(provider), http_client=http_client, **options)
+    def __init__(
+        self,
+        provider: GoogleCredentialsProvider,
+        options: dict[str, Any],
+        http_client: httpx2.Client | None = None,
+        http_async_client: httpx2.AsyncClient | None = None,
+    ) -> None:
+        self._auth = VertexHttpxAuth(provider, refresh_retries=int(options.get("max_retries", 0)))
+        self._options = options
+        self._http_client = http_client
+        self._http_async_client = http_async_client
+        self._lock = threading.Lock()
+        self._sync: VertexOpenAI | None = None
+        self._sync_generation = 0
+        self._users_async: VertexAsyncOpenAI | None = None
+        _pools.prepare()  # built off the event loop on an async first call
+
+    def sync(self) -> VertexOpenAI:
+        """The sync client, on this process's pool unless the user gave one."""
+        client = self._sync
+        if client is not None and self._sync_generation == _pools.generation():
+            return client
+        with self._lock:  # the threads of one batch must not each build a client
+            if self._sync is None or self._sync_generation != _pools.generation():
+                http_client = self._http_client or _pools.sync_client()
+                self._sync = VertexOpenAI(auth=self._auth, http_client=http_client, **self._options)
+                self._sync_generation = _pools.generation()
+            return self._sync
+
+    def for_running_loop(self) -> VertexAsyncOpenAI:
+        """The async client for the running loop, on its pool unless the user gave one."""
+        if self._http_async_client is not None:
+            if self._users_async is None:
+                self._users_async = VertexAsyncOpenAI(
+                    auth=self._auth, http_client=self._http_async_client, **self._options
+                )
+            return self._users_async
+        pool = _pools.loop_pool()
+        client: VertexAsyncOpenAI | None = pool.sdk_clients.get(self)
+        if client is None:
+            client = VertexAsyncOpenAI(auth=self._auth, http_client=pool.client, **self._options)
+            pool.sdk_clients[self] = client
+        return client
+
+    def close(self) -> None:
+        """Forget the clients; the shared pools stay for other models, users' stay theirs."""
+        self._sync = self._users_async = None

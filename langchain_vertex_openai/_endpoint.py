@@ -2,16 +2,19 @@
 
 Facts from docs/vertex-facts.md §1: the `global` location has no host prefix,
 multi-regions `us`/`eu` use `aiplatform.{us,eu}.rep.googleapis.com`, and every
-model id needs a publisher (`google/gemini-2.5-flash`).
+model id needs a publisher (`google/gemini-3.5-flash`).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from urllib.parse import urlsplit
+
+from langchain_vertex_openai._catalog import split_model_id
 
 DEFAULT_LOCATION = "global"
 DEFAULT_MODEL = "google/gemini-3.5-flash"
-GOOGLE_PUBLISHER = "google"
 
 _MULTI_REGIONS = frozenset({"us", "eu"})
 # Region names look like `us-central1`, `europe-west4`, `asia-northeast1`.
@@ -20,13 +23,10 @@ _LOCATION_RE = re.compile(r"^[a-z]+(?:-[a-z]+[0-9]*)*$")
 # projects look like `example.com:my-project`.
 _PROJECT_RE = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_RESOURCE_MODEL_RE = re.compile(r"^(?:.*/)?publishers/([^/]+)/models/([^/]+)$")
 # What a model id is made of (`google/gemini-3.5-flash`, `meta/llama-4-maverick-...-maas`,
 # `publisher/model@version`): no spaces, quotes or other characters a URL would mangle.
 _MODEL_CHARS_RE = re.compile(r"^[A-Za-z0-9._@:+/-]+$")
 _MODEL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
-# Bare ids we can attribute to Google; anything else must name its publisher.
-_GOOGLE_MODEL_PREFIXES = ("gemini-", "gemma-", "text-embedding-", "learnlm-")
 
 
 def normalize_model_id(model: str) -> str:
@@ -34,7 +34,7 @@ def normalize_model_id(model: str) -> str:
 
     A bare Gemini id gets the `google/` publisher because Vertex rejects ids
     without one (`Malformed publisher model name`). A full resource name
-    (`publishers/google/models/gemini-2.5-flash`) is shortened.
+    (`publishers/google/models/gemini-3.5-flash`) is shortened.
 
     Raises:
         ValueError: If the id is empty, malformed (spaces, quotes, more than one `/`)
@@ -42,28 +42,21 @@ def normalize_model_id(model: str) -> str:
     """
     model_id = model.strip()
     if not model_id:
-        msg = "model must be a non-empty id such as 'google/gemini-2.5-flash'."
+        msg = "model must be a non-empty id such as 'google/gemini-3.5-flash'."
         raise ValueError(msg)
     if not _MODEL_CHARS_RE.match(model_id):
         raise _malformed_model(model)
-    resource = _RESOURCE_MODEL_RE.match(model_id)
-    if resource:
-        model_id = f"{resource.group(1)}/{resource.group(2)}"
-    elif "/" in model_id:
-        publisher, _, name = model_id.partition("/")
-        if not publisher or not name or "/" in name:
-            msg = (
-                f"model {model!r} is not a 'publisher/model' id such as 'google/gemini-2.5-flash'."
-            )
-            raise ValueError(msg)
-    elif model_id.startswith(_GOOGLE_MODEL_PREFIXES):
-        model_id = f"{GOOGLE_PUBLISHER}/{model_id}"
-    else:
+    publisher, name = split_model_id(model_id)
+    if not publisher and "/" not in model_id:
         msg = (
             f"model {model!r} has no publisher. Vertex AI needs 'publisher/model' ids, e.g. "
-            "'google/gemini-2.5-flash' or 'meta/llama-3.3-70b-instruct-maas'."
+            "'google/gemini-3.5-flash' or 'meta/llama-3.3-70b-instruct-maas'."
         )
         raise ValueError(msg)
+    if not publisher or not name or "/" in name:
+        msg = f"model {model!r} is not a 'publisher/model' id such as 'google/gemini-3.5-flash'."
+        raise ValueError(msg)
+    model_id = f"{publisher}/{name}"
     if not _MODEL_ID_RE.match(model_id):
         raise _malformed_model(model)
     return model_id
@@ -75,16 +68,6 @@ def _malformed_model(model: str) -> ValueError:
         "'.', '-' and '_' and no spaces, e.g. 'google/gemini-3.5-flash'."
     )
     return ValueError(msg)
-
-
-def is_gemini_3(model: str) -> bool:
-    """Whether `model` (with or without `google/`) is a Gemini 3.x model."""
-    return bare_model_name(model).startswith("gemini-3")
-
-
-def bare_model_name(model: str) -> str:
-    """Return the model id without its publisher (`gemini-2.5-flash`)."""
-    return model.split("/", 1)[1] if "/" in model else model
 
 
 def validate_project(project: str) -> str:
@@ -127,6 +110,61 @@ def validate_endpoint_id(endpoint_id: str) -> str:
         return endpoint_id
     msg = f"endpoint_id {endpoint_id!r} must be the numeric id of a Vertex AI endpoint."
     raise ValueError(msg)
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether `host` names this machine (`localhost`, 127.0.0.0/8, `::1`)."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost":  # not `*.localhost`: resolvers need not keep it local
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def validate_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
+    """Check a `base_url` override and return it.
+
+    Plain `http://` is accepted for loopback hosts (the emulator, a local proxy) only:
+    anywhere else every request would carry the Google access token in clear.
+
+    Raises:
+        ValueError: If it is not an http(s) URL with a host, carries credentials, or is
+            plain http to another host without `allow_insecure_http=True`.
+    """
+    example = (
+        "https://aiplatform.googleapis.com/v1/projects/PROJECT/locations/global/endpoints/openapi"
+    )
+    try:
+        parts = urlsplit(base_url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (raises for a port that is not a number)
+    except ValueError as error:
+        msg = f"base_url {base_url!r} is not a valid URL ({error}); use e.g. {example!r}."
+        raise ValueError(msg) from None
+    if parts.username is not None or parts.password is not None:
+        msg = (
+            "base_url must not carry a user name or password (it is shown in reprs and "
+            "logs); Vertex authenticates with the Google access token."
+        )
+        raise ValueError(msg)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        msg = f"base_url must be an http(s) URL with a host, e.g. {example!r}; got {base_url!r}."
+        raise ValueError(msg)
+    if scheme == "http" and not allow_insecure_http and not is_loopback_host(host):
+        msg = (
+            f"base_url {base_url!r} is plain http to {host!r}, which is not this machine: "
+            "every request would send the Google access token in clear. Use https://"
+            f"{base_url.strip()[len('http://') :]}, or pass allow_insecure_http=True if the "
+            "network path is trusted end to end (e.g. a sidecar proxy on a private link)."
+        )
+        raise ValueError(msg)
+    return base_url
 
 
 def vertex_host(location: str) -> str:

@@ -9,6 +9,13 @@ re-raise as classes that inherit both the SDK's class and langchain-core's
 `Model*Error`, so `except openai.RateLimitError` and
 `except ModelRateLimitError` both work.
 
+Every class here keeps no credential, live or pickled (`_secrets.SafeErrorMixin`): the
+request and response it carries are copies without `Authorization`, API keys or the
+request body, and its texts are redacted of any token a server echoed. They pickle and
+unpickle (pickle, cloudpickle; Ray, multiprocessing) with class, status, message, body
+and every other attribute. The SDK's own exception (which holds the live request) is not
+chained to ours.
+
 Because these classes subclass the SDK's, this module imports `openai`; it is loaded on
 a model's first call (or when an error class is imported), not with the model class.
 """
@@ -38,8 +45,11 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
+from langchain_vertex_openai._catalog import not_found_hint
+from langchain_vertex_openai._secrets import SafeErrorMixin, scrub_exception_chain
 
-class VertexAuthError(openai.OpenAIError, ModelAuthenticationError):
+
+class VertexAuthError(SafeErrorMixin, openai.OpenAIError, ModelAuthenticationError):
     """Google credentials could not be found or refreshed, or are not OAuth credentials.
 
     Subclasses `openai.OpenAIError` so the openai SDK re-raises it unchanged (no retries)
@@ -48,39 +58,43 @@ class VertexAuthError(openai.OpenAIError, ModelAuthenticationError):
     """
 
 
-class VertexBadRequestError(openai.BadRequestError, ModelInvalidRequestError):
+class VertexBadRequestError(SafeErrorMixin, openai.BadRequestError, ModelInvalidRequestError):
     """Vertex rejected the request (HTTP 400)."""
 
 
-class VertexContextOverflowError(openai.BadRequestError, ContextOverflowError):
+class VertexContextOverflowError(SafeErrorMixin, openai.BadRequestError, ContextOverflowError):
     """The input is longer than the model's context window (HTTP 400)."""
 
 
-class VertexAuthenticationError(openai.AuthenticationError, ModelAuthenticationError):
+class VertexAuthenticationError(
+    SafeErrorMixin, openai.AuthenticationError, ModelAuthenticationError
+):
     """Vertex did not accept the credentials (HTTP 401)."""
 
 
-class VertexPermissionDeniedError(openai.PermissionDeniedError, ModelPermissionDeniedError):
+class VertexPermissionDeniedError(
+    SafeErrorMixin, openai.PermissionDeniedError, ModelPermissionDeniedError
+):
     """The caller lacks permission on the project or model (HTTP 403)."""
 
 
-class VertexNotFoundError(openai.NotFoundError, ModelNotFoundError):
+class VertexNotFoundError(SafeErrorMixin, openai.NotFoundError, ModelNotFoundError):
     """The model or endpoint does not exist where it was asked for (HTTP 404)."""
 
 
-class VertexRateLimitError(openai.RateLimitError, ModelRateLimitError):
+class VertexRateLimitError(SafeErrorMixin, openai.RateLimitError, ModelRateLimitError):
     """Quota or shared capacity exhausted (HTTP 429); retried before raising."""
 
 
-class VertexServerError(openai.InternalServerError, ModelAPIError):
+class VertexServerError(SafeErrorMixin, openai.InternalServerError, ModelAPIError):
     """Vertex failed or is overloaded (HTTP 5xx); retried before raising."""
 
 
-class VertexAPIError(openai.APIStatusError, ModelError):
+class VertexAPIError(SafeErrorMixin, openai.APIStatusError, ModelError):
     """Any other HTTP error status from Vertex."""
 
 
-class VertexPromptBlockedError(ModelRefusalError):
+class VertexPromptBlockedError(SafeErrorMixin, ModelRefusalError):
     """Gemini's safety filters blocked the prompt itself: Vertex returned no choices.
 
     Not retried: the same prompt is blocked again. `safety_settings` cannot lift every
@@ -95,7 +109,7 @@ class VertexPromptBlockedError(ModelRefusalError):
         self.usage = usage
 
 
-class VertexResponseError(openai.APIError, ModelAPIError):
+class VertexResponseError(SafeErrorMixin, openai.APIError, ModelAPIError):
     """Vertex answered 200 with a body (or stream event) that is not a valid answer.
 
     Not JSON, not shaped like a chat completion (`choices: [null]`, a message that is
@@ -106,11 +120,11 @@ class VertexResponseError(openai.APIError, ModelAPIError):
     """The offending piece of the answer as received (a choice, a message, an event)."""
 
 
-class VertexConnectionError(openai.APIConnectionError, ModelConnectionError):
+class VertexConnectionError(SafeErrorMixin, openai.APIConnectionError, ModelConnectionError):
     """Vertex could not be reached, or the connection broke mid-response."""
 
 
-class VertexTimeoutError(openai.APITimeoutError, ModelTimeoutError):
+class VertexTimeoutError(SafeErrorMixin, openai.APITimeoutError, ModelTimeoutError):
     """The request took longer than `timeout`."""
 
 
@@ -140,6 +154,10 @@ def google_error(body: object) -> dict[str, Any] | None:
     return None
 
 
+# The 404 names the model: `Publisher Model projects/…/publishers/P/models/M was not found`.
+_NOT_FOUND_MODEL_RE = re.compile(r"publishers/([^/\s]+)/models/([^/\s]+)")
+
+
 def _hint(status_code: int, message: str, location: str | None) -> str:
     lowered = message.lower()
     if "thought_signature" in lowered or "thought signature" in lowered:
@@ -149,12 +167,10 @@ def _hint(status_code: int, message: str, location: str | None) -> str:
             "(ChatVertexOpenAI keeps the signature in additional_kwargs)."
         )
     if "publisher model name" in lowered:
-        return "Use 'publisher/model' ids such as 'google/gemini-2.5-flash'."
-    if status_code == 404 and "publisher model" in lowered and location not in (None, "global"):
-        return (
-            f"The model may not be served in location {location!r}: newer and preview Gemini "
-            "models are served on location='global'."
-        )
+        return "Use 'publisher/model' ids such as 'google/gemini-3.5-flash'."
+    if status_code == 404 and "publisher model" in lowered:
+        named = _NOT_FOUND_MODEL_RE.search(message)
+        return not_found_hint(f"{named[1]}/{named[2]}" if named else None, location)
     if "api keys are not supported" in lowered:
         return "Vertex AI needs OAuth credentials (google-auth), not an API key."
     if status_code == 401:
@@ -291,6 +307,10 @@ class _StreamProgress(Protocol):
 def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> Iterator[None]:
     """Re-raise whatever a call to Vertex raises as this package's exceptions.
 
+    The SDK's exception is not chained (`from None`), and is scrubbed before it becomes
+    our error's (hidden) `__context__`: it held the live request, with the bearer token,
+    and its text quotes the raw body. Ours carries what it said, redacted.
+
     Args:
         location: The model's location, for hints (e.g. try `global`).
         stream: The progress of a stream being read, if any: a connection lost after
@@ -303,21 +323,33 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
     except (openai.APIConnectionError, httpx2.TransportError) as error:
         timed_out = isinstance(error, openai.APITimeoutError)
         if stream is None or stream.chunk_count == 0 or timed_out:
-            raise translate_error(error, location=location) from error
+            translated = translate_error(error, location=location)
+            scrub_exception_chain(error)
+            raise translated from None
         cause = error.__cause__ if isinstance(error, openai.OpenAIError) else error
-        raise VertexConnectionError(
+        broken = VertexConnectionError(
             message=(
                 f"The connection to Vertex AI broke mid-stream after {stream.chunk_count} "
                 f"chunks ({type(cause).__name__}: {cause}); the answer is incomplete."
             ),
             request=error.request,
-        ) from error
+        )
+        scrub_exception_chain(error)
+        raise broken from None
     except openai.OpenAIError as error:
-        raise translate_error(error, location=location) from error
+        translated = translate_error(error, location=location)
+        scrub_exception_chain(error)
+        raise translated from None
     except json.JSONDecodeError as error:
         raise VertexResponseError(
             f"Vertex AI answered with a body that is not valid JSON ({error.msg}): "
             f"{error.doc[:200]!r}",
             _REQUEST,
             body=None,
+        ) from error
+    except RecursionError as error:
+        # The json decoder gives up on arrays/objects nested thousands deep (a hostile or
+        # broken upstream); the answer cannot be read, which is not a bug of the caller.
+        raise VertexResponseError(
+            "Vertex AI answered with JSON nested too deeply to read.", _REQUEST, body=None
         ) from error

@@ -17,7 +17,8 @@ from langchain_vertex_openai._shape import as_dict, malformed, optional_str
 from langchain_vertex_openai._signatures import read_extra_content
 
 _DATA_URI_RE = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>.*)", re.S)
-# Leading base64 characters of each format's magic bytes.
+# Leading base64 characters of each format's magic bytes, for images sent without a MIME
+# type (docs/vertex-facts.md §7: the inner shape of `choices[].image` is not shown).
 _BASE64_MAGIC = (
     ("iVBORw0KGgo", "image/png"),
     ("/9j/", "image/jpeg"),

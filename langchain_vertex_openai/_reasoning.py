@@ -13,14 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._shape import optional_str
 from langchain_vertex_openai._thoughts import partial_tag_suffix
 
 OPEN_TAG = "<think>"
 CLOSE_TAG = "</think>"
-
-_IMPLICIT_OPEN_PUBLISHERS = frozenset({"deepseek-ai"})
-"""Publishers whose models are reported to start inside reasoning (docs/vertex-facts.md §12)."""
 
 
 def reasoning_field(holder: dict[str, Any], where: str) -> str:
@@ -31,13 +29,13 @@ def reasoning_field(holder: dict[str, Any], where: str) -> str:
 def opens_reasoning_implicitly(model: str) -> bool:
     """Whether a partner model may begin its reply inside reasoning (a bare `</think>`).
 
-    A stream from such a model is held back until `</think>` arrives or the stream
-    ends, because text before a bare closing tag is reasoning and cannot be taken back
-    once sent as answer text. Other partner models stream at once; their complete
-    (non-streamed) answers are still split at a bare closing tag.
+    The catalogue's `inline_think_tags` (DeepSeek, docs/vertex-facts.md §12). A stream
+    from such a model is held back until `</think>` arrives or the stream ends: text
+    before a bare closing tag is reasoning, and cannot be taken back once sent as answer
+    text. Other partner models stream at once; a leading `<think>` block is still split
+    off, and their complete (non-streamed) answers also at a bare closing tag.
     """
-    publisher, _, name = model.partition("/")
-    return publisher in _IMPLICIT_OPEN_PUBLISHERS or "think" in name.lower()
+    return model_facts(model).inline_think_tags
 
 
 def split_inline_reasoning(text: str) -> tuple[str, str]:
@@ -97,6 +95,16 @@ class InlineReasoning:
         self._held = ""
         answer = held
         return reasoning, answer
+
+    def field_seen(self) -> None:
+        """A `reasoning_content` field arrived: this reply does not reason untagged inline.
+
+        Stops holding text back for a bare `</think>` (what was held is answer text), so
+        a model that uses the field streams its answer as it comes.
+        """
+        self.implicit_open = False
+        if self._state == "unsure":
+            self._state = "answer"
 
     def flush(self) -> tuple[str, str]:
         """Return what was held back, at the end of the reply."""

@@ -1,10 +1,10 @@
 """`with_structured_output`: response schemas Gemini accepts, and strict parsing.
 
-Gemini takes a subset of JSON Schema (docs/vertex-facts.md §9): references must be
-inlined, recursive schemas are refused (with one message in every method), `anyOf` with
-`null` is `nullable`. The rewritten schema is only what is sent; parsing validates against
-the user's original schema. Replies are pretty-printed JSON in any key order (§7), which
-parses as is; anything else (markdown fences, a reply cut off at `max_tokens`) is an
+Gemini takes a subset of JSON Schema (docs/vertex-facts.md §9): references must be inlined,
+recursive schemas are refused (with one message in every method), `anyOf` with `null` is
+`nullable`. The rewritten schema is only what is sent; parsing validates against the user's
+original schema. Replies are pretty-printed JSON in any key order (§7), which parses as is;
+anything else (markdown fences, a reply cut off at `max_tokens`) is an
 `OutputParserException` carrying the text.
 """
 
@@ -24,14 +24,26 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
 
+from langchain_vertex_openai._secrets import SafeErrorMixin
 from langchain_vertex_openai._tools import check_source_schema, gemini_schema, to_openai_tool
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 _METHODS = ("json_schema", "function_calling", "json_mode")
+Described = tuple[str, "str | None", dict[str, Any]]
+"""A schema's name, description and JSON schema (`schema_name_and_json`)."""
+
+
+class GeminiResponseFormat(dict[str, Any]):
+    """A `response_format` already cut to what Gemini accepts, once per binding.
+
+    Calls skip the per-call rewrite (`_call.prepare_call`) that raw formats bound by
+    agents get.
+    """
 
 
 def _is_pydantic(schema: Any) -> bool:
@@ -107,15 +119,20 @@ def check_json(
             check_json(schema["items"], item, definitions, f"{path}[{index}]")
 
 
-def schema_validator(schema: Any) -> Callable[[Any], Any] | None:
-    """Return a function validating parsed JSON against the user's original schema."""
+def schema_validator(
+    schema: Any, described: Described | None = None
+) -> Callable[[Any], Any] | None:
+    """Return a function validating parsed JSON against the user's original schema.
+
+    `described` is `schema_name_and_json(schema)` when the caller already has it.
+    """
     if schema is None:
         return None
     if is_pydantic_v1(schema):
         return schema.parse_obj  # type: ignore[no-any-return]
     if _is_pydantic(schema):
         return schema.model_validate  # type: ignore[no-any-return]
-    _, _, parameters = schema_name_and_json(schema)
+    _, _, parameters = described or schema_name_and_json(schema)
     definitions = {**parameters.get("definitions", {}), **parameters.get("$defs", {})}
 
     def validate(value: Any) -> Any:
@@ -192,7 +209,7 @@ def _raise_if_unfinished(message: Any, text: str) -> None:
         raise VertexRefusalError(raw_message=message)
 
 
-class VertexRefusalError(ModelRefusalError):
+class VertexRefusalError(SafeErrorMixin, ModelRefusalError):
     """Gemini's safety filters blocked the structured answer (`content_filter`)."""
 
     def __init__(self, *, raw_message: BaseMessage | None = None) -> None:
@@ -213,7 +230,7 @@ def _check_tool_answer(message: Any) -> Any:
     return message
 
 
-def schema_name_and_json(schema: Any) -> tuple[str, str | None, dict[str, Any]]:
+def schema_name_and_json(schema: Any) -> Described:
     """Return the name, description and JSON schema of a pydantic/TypedDict/dict schema."""
     if _is_pydantic(schema):
         # Straight from pydantic: langchain-core's converter silently truncates recursion.
@@ -228,11 +245,15 @@ def schema_name_and_json(schema: Any) -> tuple[str, str | None, dict[str, Any]]:
     return function["name"], function.get("description"), parameters
 
 
-def response_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
-    """Build the `response_format` for `method="json_schema"`."""
-    name, description, parameters = schema_name_and_json(schema)
+def response_format(
+    schema: Any, *, strict: bool | None, described: Described | None = None
+) -> GeminiResponseFormat:
+    """Build the `response_format` for `method="json_schema"`.
+
+    `described` is `schema_name_and_json(schema)` when the caller already has it.
+    """
+    name, description, parameters = described or schema_name_and_json(schema)
     try:
-        check_source_schema(schema)
         cleaned = gemini_schema(parameters)
     except ValueError as error:
         msg = f"Structured-output schema {name!r}: {error}"
@@ -242,16 +263,24 @@ def response_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
         json_schema["description"] = description
     if strict is not None:
         json_schema["strict"] = strict
-    return {"type": "json_schema", "json_schema": json_schema}
+    return GeminiResponseFormat(type="json_schema", json_schema=json_schema)
 
 
-def tool_parser(schema: Any) -> Runnable[Any, Any]:
+def _as_tool(described: Described) -> dict[str, Any]:
+    name, description, parameters = described
+    function: dict[str, Any] = {"name": name, "parameters": parameters}
+    if description:
+        function["description"] = description
+    return {"type": "function", "function": function}
+
+
+def tool_parser(schema: Any, name: str | None = None) -> Runnable[Any, Any]:
     """Parser for `method="function_calling"`: the first call's arguments."""
     parser: Runnable[Any, Any]
     if _is_pydantic(schema):
         parser = PydanticToolsParser(tools=[schema], first_tool_only=True)
     else:
-        name = to_openai_tool(schema)["function"]["name"]
+        name = name or to_openai_tool(schema)["function"]["name"]
         parser = JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
     return RunnableLambda(_check_tool_answer) | parser
 
@@ -312,33 +341,44 @@ def structured_runnable(
     if is_pydantic_v1(schema) and method == "json_schema":
         # pydantic.v1 models have no JSON schema Gemini can take; a forced call can.
         method = "function_calling"
-    ls_format = {
-        "kwargs": {"method": method, "strict": strict},
-        "schema": to_openai_tool(schema) if schema is not None else None,
-    }
+    # The schema is converted once per binding: what is sent, traced and checked all
+    # come from this one conversion.
+    tool: dict[str, Any] | None = None
+    described: Described | None = None
+    if schema is not None and (method == "function_calling" or is_pydantic_v1(schema)):
+        tool = to_openai_tool(schema)
+    elif schema is not None:
+        described = schema_name_and_json(schema)
+        tool = _as_tool(described)
+    # Traced in langchain-core's own JSON-schema form, built here once: core re-converts
+    # the traced schema on every call, which is free for this form and not for a class.
+    traced = convert_to_json_schema(schema) if schema is not None else None
+    ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": traced}
     parser: Runnable[Any, Any]
     llm: Runnable[Any, Any]
     # Other tools the model may call beside the structured answer.
     tools = list(kwargs.pop("tools", None) or [])
-    if method == "function_calling" and schema is not None:
+    if method == "function_calling" and tool is not None:
+        name = tool["function"]["name"]
         llm = model.bind_tools(
             [*tools, schema],
-            tool_choice=to_openai_tool(schema)["function"]["name"],
+            tool_choice=name,
             parallel_tool_calls=False,
             strict=strict,
             ls_structured_output_format=ls_format,
             **kwargs,
         )
-        parser = tool_parser(schema)
+        parser = tool_parser(schema, name)
     else:
         response = (
-            response_format(schema, strict=strict)
+            response_format(schema, strict=strict, described=described)
             if method == "json_schema"
             else {"type": "json_object"}
         )
         bound = {"response_format": response, "ls_structured_output_format": ls_format, **kwargs}
         llm = model.bind_tools(tools, **bound) if tools else model.bind(**bound)
-        parser = VertexJsonOutputParser(schema_check=schema_validator(schema), target_schema=schema)
+        check = schema_validator(schema, described)
+        parser = VertexJsonOutputParser(schema_check=check, target_schema=schema)
     if include_raw:
         return with_raw(llm, parser)
     return llm | parser

@@ -8,9 +8,9 @@ output, so the output is `total - prompt` whenever the total is larger than
 `prompt + completion`. Streams repeat running totals on every chunk, so the
 last reported usage is the usage: never add chunks up.
 
-Grok (publisher `xai`) also leaves reasoning out of `completion_tokens` and reports it
-as `reasoning_tokens` (docs/vertex-facts.md §12), whatever its total says: there the
-output is always `completion + reasoning`.
+Grok (the catalogue's `reasoning_tokens_separate`) also leaves reasoning out of
+`completion_tokens` and reports it as `reasoning_tokens` (docs/vertex-facts.md §12),
+whatever its total says: there the output is always `completion + reasoning`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from typing import Any
 
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 
+from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._shape import as_dict, optional_dict
-
-_REASONING_APART_PUBLISHERS = frozenset({"xai"})
 
 
 def counts_reasoning_apart(model: str) -> bool:
     """Whether `model` reports reasoning beside, not inside, `completion_tokens` (Grok)."""
-    return model.partition("/")[0] in _REASONING_APART_PUBLISHERS
+    return model_facts(model).reasoning_tokens_separate
 
 
 def _count(value: Any) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import threading
+import time
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -14,6 +15,8 @@ import google.auth
 import google.auth.api_key
 import google.auth.credentials
 from google.auth import exceptions as gexc
+
+from langchain_vertex_openai._secrets import redact_text, without_tokens
 
 if TYPE_CHECKING:
     import httpx2
@@ -34,19 +37,15 @@ PLACEHOLDER_API_KEY = "vertex-oauth-token-is-set-per-request"
 
 logger = logging.getLogger(__name__)
 # Per-process state that pickling leaves behind.
-_RUNTIME_ATTRS = ("_lock", "_inflight", "_transport", "_rejected", "refresh_count")
+_RUNTIME_ATTRS = ("_lock", "_flight", "_inflight", "_transport", "_rejected", "refresh_count")
+REFRESH_TIMEOUT = 30.0
+"""Seconds a token refresh may take at most; a call's shorter `timeout` shortens it."""
+_RETRY_DELAY = 0.25
+"""First pause before retrying a refresh that failed in a retryable way; doubles each time."""
 
 _ADC_HINT = (
     "run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS to a "
     "service-account key file, or pass credentials="
-)
-_REDACTIONS = (
-    (re.compile(r"-----BEGIN[^-]*-----.*?(-----END[^-]*-----|\Z)", re.S), "<redacted key>"),
-    (re.compile(r"""(["']private_key["']\s*:\s*)(["']).*?(\2|\Z)""", re.S), r"\1<redacted>"),
-    (re.compile(r"ya29\.[\w.\-]+"), "ya29.<redacted>"),
-    # Long base64-ish runs with digits and letters (tokens, keys, JWT parts); plain words
-    # and file paths have no digits and stay readable.
-    (re.compile(r"(?=[\w+/\-]*\d)(?=[\w+/\-]*[A-Za-z])[\w+/\-]{32,}={0,2}"), "<redacted>"),
 )
 
 
@@ -107,9 +106,9 @@ def _api_key_error() -> VertexAuthError:
 
 
 def _redact(text: str) -> str:
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text[:500]
+    # google-auth's texts name URLs, hosts and files worth reading, and may quote tokens,
+    # keys or a key file: hide the secrets, keep the rest.
+    return redact_text(text, opaque_runs=True)[:500]
 
 
 def _is_static_token(creds: object) -> bool:
@@ -149,12 +148,79 @@ def _refresh_error(exc: Exception, creds: object) -> VertexAuthError:
     )
 
 
+def _retryable(exc: Exception) -> bool:
+    # google-auth's own verdict: transport failures, and refresh errors it marks retryable
+    # (5xx from the token endpoint, metadata server hiccups).
+    return isinstance(exc, gexc.TransportError) or bool(getattr(exc, "retryable", False))
+
+
+def _refresh_deadline(timeout: float | None) -> float:
+    budget = REFRESH_TIMEOUT if timeout is None else min(timeout, REFRESH_TIMEOUT)
+    return time.monotonic() + budget
+
+
+def _not_in_time(started: float) -> VertexAuthError:
+    return _auth_error(
+        f"Google credentials were not refreshed within {time.monotonic() - started:.1f} s: "
+        "the token endpoint (or the metadata server) did not answer in time. Check that it "
+        "is reachable from here, or raise the call's timeout."
+    )
+
+
+class _Flight:
+    """One token refresh in progress, and its outcome for every caller waiting on it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.token: str | None = None
+        self.error: str | None = None
+
+
+class _BoundedRequest:
+    """google-auth's `requests` transport, each call's timeout cut to the refresh deadline.
+
+    google-auth waits up to 120 s per request by default; a silent token endpoint or an
+    unreachable metadata server must not hold a call longer than its own timeout.
+    """
+
+    def __init__(self) -> None:
+        from google.auth.transport.requests import Request
+
+        self._request = Request()
+        self.deadline: float | None = None
+
+    def __call__(self, url: str, method: str = "GET", **kwargs: Any) -> Any:
+        if self.deadline is not None:
+            left = max(self.deadline - time.monotonic(), 0.001)
+            timeout = kwargs.get("timeout")
+            kwargs["timeout"] = left if timeout is None else min(timeout, left)
+        return self._request(url, method, **kwargs)
+
+    def close(self) -> None:
+        self._request.session.close()
+
+
+_PROVIDERS: weakref.WeakSet[GoogleCredentialsProvider] = weakref.WeakSet()
+_INHERITED: list[object] = []
+"""A forked child's copies of its parent's token sessions: kept, never used or closed."""
+
+
+def _after_fork_in_child() -> None:
+    for provider in list(_PROVIDERS):
+        provider._forget_parent_runtime()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class GoogleCredentialsProvider:
     """Thread- and asyncio-safe source of Google OAuth access tokens for Vertex AI.
 
     Nothing is looked up at construction. Application-default credentials (ADC) are
     resolved on first use; a stale token is refreshed once however many threads or
-    coroutines ask for it at the same time.
+    coroutines ask for it at the same time, within the callers' timeouts. After
+    `os.fork()` the child makes its own lock and HTTP session and never waits on a
+    refresh the parent had in flight.
     """
 
     def __init__(
@@ -189,12 +255,28 @@ class GoogleCredentialsProvider:
         self._setup_runtime()
 
     def _setup_runtime(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held only to read or start `_flight`, never for I/O
+        self._flight: _Flight | None = None
         self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Future[str]] = {}
-        self._transport: tuple[int, Any] | None = None  # (pid, google-auth Request)
+        self._transport: tuple[int, _BoundedRequest] | None = None  # (pid, transport)
         self._rejected: str | None = None
         self._adc_project: str | None = None
         self.refresh_count = 0
+        _PROVIDERS.add(self)
+
+    def _forget_parent_runtime(self) -> None:
+        # In a forked child: the lock may have been held by a parent thread, the flight and
+        # futures belong to threads and loops that do not exist here, and the session's
+        # sockets are the parent's.
+        if self._flight is not None and self._credentials is not None:
+            # A refresh was running: the cached token may be half-written; get a new one.
+            self._rejected = self._credentials.token
+        self._lock = threading.Lock()
+        self._flight = None
+        self._inflight = {}
+        if self._transport is not None:
+            _INHERITED.append(self._transport)
+        self._transport = None
 
     @property
     def quota_project(self) -> str | None:
@@ -213,7 +295,7 @@ class GoogleCredentialsProvider:
         if self._adc:
             if self._credentials is None:
                 with self._lock:
-                    self._ensure_credentials_locked()
+                    self._ensure_credentials()
             return self._adc_project
         creds = self._credentials
         return cast(
@@ -230,32 +312,47 @@ class GoogleCredentialsProvider:
             return None
         return cast(str, token)
 
-    def token(self) -> str:
+    def token(self, *, timeout: float | None = None, retries: int = 0) -> str:
         """Return a currently valid access token, refreshing it (blocking) if stale.
 
-        Raises:
-            VertexAuthError: If credentials cannot be found or refreshed.
-        """
-        return self._fresh_token() or self._refresh_blocking()
+        Args:
+            timeout: Seconds the refresh (or the wait for another caller's) may take;
+                at most `REFRESH_TIMEOUT` (30 s), which is also the default.
+            retries: Further attempts after a failure google-auth calls retryable
+                (a transport error, a 5xx from the token endpoint), within `timeout`.
 
-    async def atoken(self) -> str:
+        Raises:
+            VertexAuthError: If credentials cannot be found or refreshed in time.
+        """
+        return self._fresh_token() or self._refresh_blocking(_refresh_deadline(timeout), retries)
+
+    async def atoken(self, *, timeout: float | None = None, retries: int = 0) -> str:
         """Return a currently valid access token without blocking the event loop.
 
+        Args:
+            timeout: As for `token()`.
+            retries: As for `token()`.
+
         Raises:
-            VertexAuthError: If credentials cannot be found or refreshed.
+            VertexAuthError: If credentials cannot be found or refreshed in time.
         """
         token = self._fresh_token()
         if token:
             return token
+        started = time.monotonic()
+        deadline = _refresh_deadline(timeout)
         loop = asyncio.get_running_loop()
         future = self._inflight.get(loop)
         if future is None or future.done():
-            future = loop.create_task(asyncio.to_thread(self._refresh_blocking))
+            future = loop.create_task(asyncio.to_thread(self._refresh_blocking, deadline, retries))
             self._inflight[loop] = future
             future.add_done_callback(lambda f: self._refresh_done(loop, f))
-        # The refresh belongs to every waiter on this loop: one cancelled caller must not
-        # cancel it for the rest.
-        return await asyncio.shield(future)
+        # The refresh belongs to every waiter on this loop: one cancelled (or timed-out)
+        # caller must not cancel it for the rest.
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), deadline - time.monotonic())
+        except TimeoutError:
+            raise _not_in_time(started) from None
 
     def _refresh_done(self, loop: asyncio.AbstractEventLoop, future: asyncio.Future[str]) -> None:
         if self._inflight.get(loop) is future:
@@ -278,47 +375,93 @@ class GoogleCredentialsProvider:
         if creds is not None and creds.token == token:
             self._rejected = token
 
-    def _refresh_blocking(self) -> str:
+    def _refresh_blocking(self, deadline: float, retries: int = 0) -> str:
+        """Refresh, or wait for the refresh another caller started; both until `deadline`.
+
+        Callers that wait get the refresher's outcome (its token, or its error) rather
+        than starting another refresh behind it.
+        """
+        started = time.monotonic()
         with self._lock:
-            creds = self._ensure_credentials_locked()
             token = self._fresh_token()
             if token:
                 return token
-            logger.debug("refreshing Google credentials (%s)", type(creds).__name__)
-            error: VertexAuthError | None = None
+            flight, leading = self._flight, self._flight is None
+            if flight is None:
+                flight = self._flight = _Flight()
+        if leading:
             try:
-                creds.refresh(self._google_transport())
+                flight.token = self._refresh(deadline, retries)
+            except Exception as error:
+                flight.error = str(error)
+                raise
+            finally:
+                with self._lock:
+                    self._flight = None
+                flight.done.set()
+            return flight.token
+        if not flight.done.wait(max(deadline - time.monotonic(), 0.0)):
+            raise _not_in_time(started)
+        if flight.error is not None:
+            raise _auth_error(flight.error)
+        return cast(str, flight.token)
+
+    def _refresh(self, deadline: float, retries: int) -> str:
+        creds = self._ensure_credentials()
+        token = self._fresh_token()
+        if token:
+            return token
+        logger.debug("refreshing Google credentials (%s)", type(creds).__name__)
+        transport = self._google_transport()
+        for attempt in range(retries + 1):
+            error: VertexAuthError | None = None
+            retryable = False
+            transport.deadline = deadline
+            try:
+                creds.refresh(transport)
             except Exception as exc:
+                retryable = _retryable(exc)
                 error = _refresh_error(exc, creds)
             # Raised outside the except block so `__context__` cannot leak google-auth's
             # exception, whose text may carry tokens or key material.
-            if error is not None:
+            if error is None:
+                break
+            pause = _RETRY_DELAY * 2**attempt
+            if not retryable or attempt == retries or time.monotonic() + pause >= deadline:
                 raise error
-            self.refresh_count += 1
-            self._rejected = None
-            token = creds.token
-            if not isinstance(token, str) or not token:
-                raise _auth_error(
-                    f"Refreshing Google credentials ({type(creds).__name__}) returned no token."
-                )
-            return token
+            logger.debug("retrying the refresh in %.2f s (%s)", pause, error)
+            time.sleep(pause)
+        self.refresh_count += 1
+        self._rejected = None
+        token = creds.token
+        if not isinstance(token, str) or not token:
+            raise _auth_error(
+                f"Refreshing Google credentials ({type(creds).__name__}) returned no token."
+            )
+        return token
 
-    def _google_transport(self) -> Any:
-        # One requests.Session, used only under the lock (so never concurrently) and with
-        # timeouts passed per call; recreated after fork so sockets aren't shared.
+    def _google_transport(self) -> _BoundedRequest:
+        # One requests.Session, used by one refresh at a time (the flight's leader) with
+        # timeouts cut to its deadline; recreated after fork so sockets aren't shared.
         if self._transport is None or self._transport[0] != os.getpid():
-            from google.auth.transport.requests import Request
-
-            self._transport = (os.getpid(), Request())
+            self._transport = (os.getpid(), _BoundedRequest())
         return self._transport[1]
 
-    def _ensure_credentials_locked(self) -> Any:
+    def close(self) -> None:
+        """Close the HTTP session used for refreshes (a later refresh opens a new one)."""
+        transport, self._transport = self._transport, None
+        if transport is not None and transport[0] == os.getpid():
+            transport[1].close()
+
+    def _ensure_credentials(self) -> Any:
         if self._credentials is not None:
             return self._credentials
         error: VertexAuthError | None = None
         try:
             default = cast(Any, google.auth).default
-            creds, project = default(scopes=list(self._scopes), request=self._google_transport())
+            request = self._google_transport()
+            request.deadline = time.monotonic() + REFRESH_TIMEOUT
+            creds, project = default(scopes=list(self._scopes), request=request)
         except Exception as exc:
             what = (
                 "No Google application-default credentials found"
@@ -363,6 +506,10 @@ class GoogleCredentialsProvider:
             # Re-resolved on the unpickling machine, whose environment is what counts.
             state["_credentials"] = None
             state.pop("_adc_project")
+        elif self._credentials is not None:
+            # No access token travels (nor a source identity's): the copy refreshes its
+            # own. Refresh tokens and keys stay, being what refreshing needs.
+            state["_credentials"] = without_tokens(self._credentials)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

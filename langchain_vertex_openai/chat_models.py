@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -26,17 +25,18 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
+from langchain_vertex_openai._catalog import model_facts
+from langchain_vertex_openai._closing import Closing
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
     DEFAULT_MODEL,
-    GOOGLE_PUBLISHER,
-    bare_model_name,
     normalize_model_id,
     validate_location,
     validate_project,
@@ -49,7 +49,9 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
+from langchain_vertex_openai._secrets import without_tokens
 from langchain_vertex_openai._settings import (
+    check_capability,
     check_settings,
     clean_access_token,
     construction_values,
@@ -63,13 +65,13 @@ from langchain_vertex_openai.data import model_profile
 
 if TYPE_CHECKING:
     # Imported on the first call instead: `openai` alone takes ~300 ms (see `_clients`).
-    from langchain_vertex_openai._clients import VertexAsyncOpenAI, VertexOpenAI
+    from langchain_vertex_openai._clients import ModelClients, VertexAsyncOpenAI, VertexOpenAI
 # Guards the first creation of a model's provider and clients (re-entrant: the client
 # getters create the provider).
 _INIT_LOCK = threading.RLock()
 
 
-class ChatVertexOpenAI(BaseChatModel):
+class ChatVertexOpenAI(BaseChatModel, Closing):
     """Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
 
     Requests go to
@@ -108,7 +110,7 @@ class ChatVertexOpenAI(BaseChatModel):
         ```python
         from langchain_vertex_openai import ChatVertexOpenAI
 
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project")
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", project="my-project")
         ```
 
     ??? info "Invoke"
@@ -180,7 +182,7 @@ class ChatVertexOpenAI(BaseChatModel):
     ??? info "Thinking"
 
         ```python
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", include_thoughts=True)
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", include_thoughts=True)
         msg = llm.invoke("Why is the sky blue?")
         msg.additional_kwargs["reasoning_content"]  # thoughts, never in msg.content
         ```
@@ -203,7 +205,7 @@ class ChatVertexOpenAI(BaseChatModel):
 
         ```python
         msg.response_metadata
-        # {"model_name": "google/gemini-2.5-flash", "finish_reason": "stop",
+        # {"model_name": "google/gemini-3.5-flash", "finish_reason": "stop",
         #  "id": "...", "token_usage": {...}, "model_provider": "google_vertexai_openai"}
         ```
 
@@ -219,7 +221,7 @@ class ChatVertexOpenAI(BaseChatModel):
     """
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
-    """Model id, `publisher/model` (e.g. `google/gemini-2.5-flash`)."""
+    """Model id, `publisher/model` (e.g. `google/gemini-3.5-flash`)."""
     project: str | None = Field(
         default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None),
         validate_default=True,
@@ -237,6 +239,10 @@ class ChatVertexOpenAI(BaseChatModel):
     base_url: str | None = None
     """Overrides the computed endpoint URL (emulator, Private Service Connect); default:
     `VERTEX_OPENAI_BASE_URL` when set."""
+    allow_insecure_http: bool = False
+    """Accept a plain `http://` `base_url` to a host other than loopback. Every request
+    then carries the Google access token in clear: only for a network path trusted end
+    to end. Loopback (`localhost`, 127.0.0.0/8, `::1`: the emulator) needs no opt-in."""
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
@@ -270,12 +276,12 @@ class ChatVertexOpenAI(BaseChatModel):
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
         default=None, validation_alias=AliasChoices("reasoning_effort", "thinking_level")
     )
-    """How much Gemini thinks: `"none"` turns thinking off where the model allows
-    (Gemini 2.5 Flash); Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
-    ones depends on the model). `None`: the model's default. `thinking_level=`
-    (langchain-google-genai's name) works too, also per call."""
+    """How much Gemini thinks. Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
+    ones, and the default, depend on the model: `llm.profile["reasoning_effort_levels"]`);
+    `"none"` turns thinking off on the retiring Gemini 2.5 Flash. `None`: the model's default.
+    `thinking_level=` (langchain-google-genai's name) works too, also per call."""
     thinking_budget: int | None = None
-    """Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic); not for Gemini 3."""
+    """Thinking budget in tokens for the retiring Gemini 2.5 models (0 off, -1 dynamic)."""
     include_thoughts: bool | None = None
     """Return thought summaries: `reasoning_content` in `additional_kwargs`, or
     `reasoning` content blocks with `output_version="v1"`; never in the answer text."""
@@ -294,6 +300,9 @@ class ChatVertexOpenAI(BaseChatModel):
     the offline estimate."""
     cached_content: str | None = None
     """`projects/{p}/locations/{region}/cachedContents/{id}` (regional locations only)."""
+    media_resolution: Literal["low", "medium", "high"] | None = None
+    """Tokens spent per image or video frame, for the whole request (Gemini). On Gemini 3 a
+    content block may set its own `media_resolution` (sent as the part's `detail`)."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Seconds before a request times out (the SDK's default when `None`)."""
     max_retries: int = 2
@@ -310,9 +319,11 @@ class ChatVertexOpenAI(BaseChatModel):
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers on every request."""
     http_client: Any = Field(default=None, exclude=True)
-    """An `httpx2.Client` to use (proxies, mTLS); may be shared between models."""
+    """An `httpx2.Client` to use (proxies, mTLS); may be shared between models. Yours to
+    close, and to replace after `os.fork()`. Default: a pool shared by all models."""
     http_async_client: Any = Field(default=None, exclude=True)
-    """An `httpx2.AsyncClient` to use; may be shared between models."""
+    """An `httpx2.AsyncClient` to use; it belongs to the event loop it is first used on.
+    Default: one pool per event loop, shared by all models and closed with the loop."""
 
     # Validation errors quote no input: the arguments may hold an access token.
     model_config = ConfigDict(
@@ -322,8 +333,16 @@ class ChatVertexOpenAI(BaseChatModel):
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
     # `Any` at runtime: the client classes are imported on the first call, and
     # `typing.get_type_hints(ChatVertexOpenAI)` must still resolve every annotation.
-    _client: Any = PrivateAttr(default=None)
-    _async_client: Any = PrivateAttr(default=None)
+    _clients: Any = PrivateAttr(default=None)
+
+    @field_validator("http_client", "http_async_client")
+    @classmethod
+    def _check_http_client(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        from langchain_vertex_openai._pools import check_http_client
+
+        return check_http_client(value, str(info.field_name))
 
     @field_validator("model_name")
     @classmethod
@@ -358,6 +377,8 @@ class ChatVertexOpenAI(BaseChatModel):
                 "max_retries": self.max_retries,
                 "timeout": self.timeout,
                 "endpoint_id": self.endpoint_id,
+                "base_url": self.base_url,
+                "allow_insecure_http": self.allow_insecure_http,
                 "quota_project": self.quota_project,
                 "exact_token_count": self.exact_token_count,
                 "labels": self.labels,
@@ -406,9 +427,8 @@ class ChatVertexOpenAI(BaseChatModel):
         # Tracing must never fail a call, so the per-call model is reported as given.
         model = str(kwargs.get("model") or self.model_name)
         params["ls_provider"] = "google_vertexai"
-        params["ls_model_name"] = (
-            bare_model_name(model) if model.startswith(f"{GOOGLE_PUBLISHER}/") else model
-        )
+        facts = model_facts(model)
+        params["ls_model_name"] = facts.model if facts.is_partner else facts.name
         if stop or self.stop:
             params["ls_stop"] = stop or self.stop
         return params
@@ -463,50 +483,56 @@ class ChatVertexOpenAI(BaseChatModel):
             options["timeout"] = self.timeout
         return options
 
-    def _get_client(self) -> VertexOpenAI:
-        client: VertexOpenAI | None = self._client  # one private-attribute read on the hot path
-        if client is not None:
-            return client
-        with _INIT_LOCK:  # threads of one batch must not each build a client
-            if self._client is None:
-                from langchain_vertex_openai._clients import sync_client
+    def _model_clients(self) -> ModelClients:
+        clients: ModelClients | None = self._clients  # one private-attribute read per call
+        if clients is not None:
+            return clients
+        with _INIT_LOCK:  # threads of one batch must not each build them
+            if self._clients is None:
+                from langchain_vertex_openai._clients import ModelClients
 
-                options = self._client_options()
-                self._client = sync_client(self.credentials_provider, self.http_client, options)
-            return cast("VertexOpenAI", self._client)
-
-    def _get_async_client(self) -> VertexAsyncOpenAI:
-        client: VertexAsyncOpenAI | None = self._async_client
-        if client is not None:
-            return client
-        with _INIT_LOCK:
-            if self._async_client is None:
-                from langchain_vertex_openai._clients import async_client
-
-                options = self._client_options()
-                self._async_client = async_client(
-                    self.credentials_provider, self.http_async_client, options
+                self._clients = ModelClients(
+                    self.credentials_provider,
+                    self._client_options(),
+                    self.http_client,
+                    self.http_async_client,
                 )
-            return cast("VertexAsyncOpenAI", self._async_client)
+            return cast("ModelClients", self._clients)
+
+    def _get_client(self) -> VertexOpenAI:
+        return self._model_clients().sync()
 
     async def _async_client_off_loop(self) -> VertexAsyncOpenAI:
-        # The first call may look up application-default credentials (file and network
-        # I/O): do that in a thread, not on the event loop.
-        client: VertexAsyncOpenAI | None = self._async_client
-        if client is not None:
-            return client
-        return await asyncio.to_thread(self._get_async_client)
+        clients: ModelClients | None = self._clients
+        if clients is None:
+            # The first call may look up application-default credentials (file and
+            # network I/O): do that in a thread, not on the event loop.
+            clients = await asyncio.to_thread(self._model_clients)
+        return clients.for_running_loop()
+
+    def close(self) -> None:
+        """Release what is this model's own: its SDK clients and its token session.
+
+        Also on leaving `with` / `async with`. The shared connection pools stay open for
+        other models (they close with the process, or with their event loop);
+        `http_client`s you passed stay yours. The model stays usable.
+        """
+        clients, self._clients = self._clients, None
+        if clients is not None:
+            clients.close()
+        if self._provider is not None:
+            self._provider.close()
 
     def __copy__(self) -> Self:
         # A copy (model_copy(update=...) included) may change the URL or credentials:
         # it builds its own provider and clients on first use.
         copied = super().__copy__()
-        copied._provider = copied._client = copied._async_client = None
+        copied._provider = copied._clients = None
         return copied
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         memo = {} if memo is None else memo
-        for runtime in (self._provider, self._client, self._async_client):
+        for runtime in (self._provider, self._clients):
             memo[id(runtime)] = None  # live clients and locks are not copied
         for shared in (self.http_client, self.http_async_client):
             memo[id(shared)] = shared  # the user's HTTP clients are shared, not cloned
@@ -517,15 +543,13 @@ class ChatVertexOpenAI(BaseChatModel):
         # they are rebuilt on first use there (the provider re-resolves ADC).
         state = super().__getstate__()
         private = dict(state.get("__pydantic_private__") or {})
-        private.update(_provider=None, _client=None, _async_client=None)
+        private.update(_provider=None, _clients=None)
         state["__pydantic_private__"] = private
         credentials = state["__dict__"].get("credentials")
-        if credentials is not None and getattr(credentials, "token", None) is not None:
-            # The cached access token stays behind; the worker refreshes its own.
-            credentials = copy.copy(credentials)
-            credentials.token = None
-            credentials.expiry = None
-            state["__dict__"] = {**state["__dict__"], "credentials": credentials}
+        if credentials is not None:
+            # Cached access tokens (a source identity's too) stay behind; the worker
+            # refreshes its own.
+            state["__dict__"] = {**state["__dict__"], "credentials": without_tokens(credentials)}
         return state
 
     # -- request ----------------------------------------------------------------------------
@@ -547,6 +571,7 @@ class ChatVertexOpenAI(BaseChatModel):
             "include_thoughts": self.include_thoughts,
             "safety_settings": self.safety_settings,
             "cached_content": self.cached_content,
+            "media_resolution": self.media_resolution,
             **self.model_kwargs,
         }
         return {key: value for key, value in params.items() if value is not None}
@@ -569,7 +594,8 @@ class ChatVertexOpenAI(BaseChatModel):
     def _vertex_errors(self, state: StreamState | None = None) -> AbstractContextManager[None]:
         from langchain_vertex_openai._errors import vertex_errors
 
-        return vertex_errors(location=self.location, stream=state)
+        # With a base_url override the serving location is unknown: no location hints.
+        return vertex_errors(location=self._cache_location, stream=state)
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
         """Whether this call streams: a per-call `streaming=` wins over the field."""
@@ -695,6 +721,8 @@ class ChatVertexOpenAI(BaseChatModel):
         if search is not None:
             kwargs["web_search_options"] = search
         formatted = convert_tools(tools, strict=strict)
+        if formatted:
+            check_capability(self.model_name, "tools")
         choice = convert_tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
@@ -776,6 +804,7 @@ class ChatVertexOpenAI(BaseChatModel):
             ValueError: For an unknown method, a missing schema, `strict` with JSON mode,
                 or a schema Gemini cannot take (e.g. a recursive model).
         """
+        check_capability(self.model_name, "structured_output")
         return structured_runnable(
             self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
         )

@@ -1,4 +1,7 @@
-"""Shared by every test: each test starts with no warning given yet."""
+"""Shared by every test: warnings given afresh, the shared HTTP client closed at the end.
+
+Helpers to import (model builders, chunk merging, raw requests) are in `tests/helpers.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from langchain_vertex_openai._warnings import forget_warnings
+from tests.helpers import close_http
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +20,9 @@ def _warnings_given_afresh() -> Iterator[None]:
     forget_warnings()
     yield
     forget_warnings()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_http_client_closed() -> Iterator[None]:
+    yield
+    close_http()

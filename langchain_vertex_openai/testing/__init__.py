@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from langchain_vertex_openai.testing.credentials import EmulatorCredentials
+    from langchain_vertex_openai.testing.script import Responder, ScriptedItem
     from langchain_vertex_openai.testing.server import RecordedRequest, VertexEmulator
 
-__all__ = ["EmulatorCredentials", "RecordedRequest", "VertexEmulator"]
+__all__ = ["EmulatorCredentials", "RecordedRequest", "Responder", "ScriptedItem", "VertexEmulator"]
 
 _LAZY = {
     "EmulatorCredentials": "langchain_vertex_openai.testing.credentials",
     "RecordedRequest": "langchain_vertex_openai.testing.server",
+    "Responder": "langchain_vertex_openai.testing.script",
+    "ScriptedItem": "langchain_vertex_openai.testing.script",
     "VertexEmulator": "langchain_vertex_openai.testing.server",
 }
 

@@ -38,7 +38,7 @@ from langchain_vertex_openai.testing.errors import VertexError
 from langchain_vertex_openai.testing.request import ChatRequest
 from langchain_vertex_openai.testing.rules import validate_chat_request
 from langchain_vertex_openai.testing.script import Script
-from langchain_vertex_openai.testing.state import SignatureBook, TokenStore
+from langchain_vertex_openai.testing.state import RecordedHeaders, SignatureBook, TokenStore
 from langchain_vertex_openai.testing.wire import Renderer, sse_event
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ class Router:
             body = json.loads(raw) if raw else None
         except (ValueError, UnicodeDecodeError):
             body = None
-        headers = {k.lower(): v for k, v in handler.headers.items()}
+        headers = RecordedHeaders((k.lower(), v) for k, v in handler.headers.items())
         with self._lock:
             self._requests.append(
                 RecordedRequest(handler.command, handler.path, headers, body, raw)

@@ -20,8 +20,10 @@ from langchain_vertex_openai.testing.script import (
     RawItem,
     RawSseItem,
     ReplyItem,
+    ScriptedItem,
     plan_from_reply,
 )
+from langchain_vertex_openai.testing.state import RecordedHeaders, hide_query_secrets
 from langchain_vertex_openai.testing.transport import EmulatorHandler, EmulatorHTTPServer
 from langchain_vertex_openai.testing.wire import (
     IdStyle,
@@ -54,9 +56,17 @@ class RecordedRequest:
 
     method: str
     path: str
-    headers: dict[str, str]
+    headers: RecordedHeaders
     body: Any
     raw: bytes
+
+    def __repr__(self) -> str:
+        # Failing tests print recorded requests: show them without their credentials.
+        path = hide_query_secrets(self.path)
+        return (
+            f"RecordedRequest(method={self.method!r}, path={path!r}, headers={self.headers!r}, "
+            f"body={self.body!r}, raw=<{len(self.raw)} bytes>)"
+        )
 
 
 class VertexEmulator:
@@ -420,6 +430,20 @@ class VertexEmulator:
             times: How many requests.
         """
         self._router.script.push_delay(seconds, times)
+
+    def queue(self, item: ScriptedItem, times: int = 1) -> None:
+        """Answer the next ``times`` chat requests with a scripted item of your own.
+
+        The ``queue_*`` methods build the usual items; a subclass of
+        :class:`~langchain_vertex_openai.testing.script.ScriptedItem` answers through the
+        ``Responder`` it is given (validate the request, render a plan, send raw bytes,
+        SSE events or an error, or drop the connection).
+
+        Args:
+            item: The item.
+            times: How many requests it answers.
+        """
+        self._router.script.push(item, times)
 
     def queue_disconnect(self, after_chunks: int = 1, times: int = 1) -> None:
         """Drop the connection of the next ``times`` chat requests.

@@ -1,11 +1,94 @@
-"""Thread-safe server state: issued OAuth tokens and issued thought signatures."""
+"""Thread-safe server state: issued OAuth tokens and issued thought signatures.
+
+Also how recorded requests show their credentials: hidden.
+"""
 
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 import threading
 import time
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
+
+HIDDEN = "<hidden>"
+_SECRET_HEADER = re.compile(
+    r"^(authorization|proxy-authorization|cookie)$|api[-_]?key|token|secret|password", re.I
+)
+_SECRET_QUERY = re.compile(r"([?&;](?:key|api[-_]?key|access_token|token)=)[^&#]*", re.I)
+
+
+class RecordedHeaders:
+    """Request headers (lower-case names) whose repr hides credentials.
+
+    Read like a dict (``headers["authorization"]`` is the value sent, ``get``, ``in``,
+    ``items()``, ``dict(headers)``) and equal to a dict with the same items; only its repr,
+    and so the repr of ``emulator.requests``, masks ``Authorization``, ``x-goog-api-key``
+    and other secret-named headers. Deliberately not a ``Mapping``: pytest's failure diffs
+    list a mapping's items one by one, but show anything else through its repr.
+
+    Args:
+        items: The headers, names lower-cased.
+    """
+
+    def __init__(self, items: Iterable[tuple[str, str]] | dict[str, str] = ()) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The value of header ``name`` (lower-case), or ``default``."""
+        return self._items.get(name, default)
+
+    def keys(self) -> KeysView[str]:
+        """Header names."""
+        return self._items.keys()
+
+    def values(self) -> ValuesView[str]:
+        """Header values, as sent."""
+        return self._items.values()
+
+    def items(self) -> ItemsView[str, str]:
+        """``(name, value)`` pairs, as sent."""
+        return self._items.items()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RecordedHeaders):
+            return self._items == other._items
+        return self._items == other
+
+    # Unhashable, like the dict it stands for.
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = {
+            name: HIDDEN if _SECRET_HEADER.search(name) else value
+            for name, value in self._items.items()
+        }
+        return repr(shown)
+
+
+def hide_query_secrets(path: str) -> str:
+    """``path`` with the values of ``key=``, ``access_token=``... query parameters hidden.
+
+    Args:
+        path: A request path with its query string.
+
+    Returns:
+        The path to show.
+    """
+    return _SECRET_QUERY.sub(rf"\1{HIDDEN}", path)
 
 
 def new_token() -> str:

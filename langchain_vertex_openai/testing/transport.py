@@ -26,6 +26,10 @@ from langchain_vertex_openai.testing.wire import dumps
 _JSON = "application/json; charset=UTF-8"
 
 
+class MalformedRequestError(Exception):
+    """The request's framing (``Content-Length`` or chunk sizes) cannot be read."""
+
+
 class App(Protocol):
     """What the server needs from the emulator."""
 
@@ -109,6 +113,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self.server.emulator.handle_http(self)
         except OSError:  # the client went away (or the emulator is stopping)
             self.close_connection = True
+        except MalformedRequestError:
+            # The client's fault, not an emulator bug: a bare 400 (emulator choice).
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.send_bytes(400, b"Bad Request", "text/plain; charset=UTF-8")
         except Exception as error:  # a bug inside the emulator
             self.close_connection = True
             formatted = self.server.emulator.report_bug(error, f"{self.command} {self.path}")
@@ -153,17 +162,23 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
         Returns:
             The raw body.
+
+        Raises:
+            MalformedRequestError: If the length or a chunk size is not a number.
         """
-        if "chunked" in self.headers.get("transfer-encoding", "").lower():
-            data = bytearray()
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
+        try:
+            if "chunked" in self.headers.get("transfer-encoding", "").lower():
+                data = bytearray()
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        self.rfile.readline()
+                        return bytes(data)
+                    data += self.rfile.read(size)
                     self.rfile.readline()
-                    return bytes(data)
-                data += self.rfile.read(size)
-                self.rfile.readline()
-        length = int(self.headers.get("content-length") or 0)
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError as error:
+            raise MalformedRequestError(str(error)) from error
         return self.rfile.read(length) if length > 0 else b""
 
     def send_bytes(

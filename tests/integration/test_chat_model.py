@@ -23,28 +23,12 @@ from langchain_vertex_openai import (
     VertexTimeoutError,
 )
 from langchain_vertex_openai.testing import VertexEmulator
-
-
-def _model(emulator, **kwargs):
-    """A Gemini model on the emulator, built by the test (not held by a fixture)."""
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        **kwargs,
-    )
+from tests.helpers import emulator_model, merge_chunks
 
 
 @pytest.fixture
 def llm(emulator):
-    return _model(emulator, max_retries=2)
-
-
-def _merge(chunks):
-    merged = chunks[0]
-    for chunk in chunks[1:]:
-        merged += chunk
-    return merged
+    return emulator_model(emulator, max_retries=2)
 
 
 def test_invoke_returns_text_usage_and_metadata(llm, emulator):
@@ -55,12 +39,12 @@ def test_invoke_returns_text_usage_and_metadata(llm, emulator):
     assert usage["input_tokens"] + usage["output_tokens"] == usage["total_tokens"]
     assert usage["input_tokens"] > 0
     metadata = message.response_metadata
-    assert "gemini-2.5-flash" in metadata["model_name"]
+    assert "gemini-3.5-flash" in metadata["model_name"]
     assert metadata["finish_reason"] == "stop"
     assert metadata["id"]
     assert metadata["token_usage"]["total_tokens"] == usage["total_tokens"]
     sent = emulator.last_request.body
-    assert sent["model"] == "google/gemini-2.5-flash"
+    assert sent["model"] == "google/gemini-3.5-flash"
     assert sent["messages"][0] == {"role": "system", "content": "Be brief."}
 
 
@@ -78,7 +62,7 @@ def test_stream_yields_text_and_one_final_usage(llm):
     chunks = list(llm.stream("Tell me something about the sea in a few words please"))
     assert len(chunks) >= 3
     assert all(isinstance(c, AIMessageChunk) for c in chunks)
-    merged = _merge(chunks)
+    merged = merge_chunks(chunks)
     assert (
         merged.content
         == llm.invoke("Tell me something about the sea in a few words please").content
@@ -89,13 +73,13 @@ def test_stream_yields_text_and_one_final_usage(llm):
         == (merged.usage_metadata["total_tokens"])
     )
     assert merged.response_metadata["finish_reason"] == "stop"
-    assert "gemini-2.5-flash" in merged.response_metadata["model_name"]
+    assert "gemini-3.5-flash" in merged.response_metadata["model_name"]
     assert chunks[-1].chunk_position == "last"
 
 
 def test_stream_usage_can_be_turned_off(emulator):
-    llm = _model(emulator, stream_usage=False)
-    merged = _merge(list(llm.stream("hi")))
+    llm = emulator_model(emulator, stream_usage=False)
+    merged = merge_chunks(list(llm.stream("hi")))
     assert merged.usage_metadata is None
 
 
@@ -103,7 +87,7 @@ async def test_ainvoke_astream_and_abatch(llm):
     message = await llm.ainvoke("Repeat exactly: async")
     assert message.content == "async"
     chunks = [c async for c in llm.astream("Repeat exactly: streamed async")]
-    assert _merge(chunks).content == "streamed async"
+    assert merge_chunks(chunks).content == "streamed async"
     results = await llm.abatch(["Repeat exactly: one", "Repeat exactly: two"])
     assert [r.content for r in results] == ["one", "two"]
 
@@ -124,14 +108,14 @@ def test_callbacks_see_every_streamed_token(llm):
             self.tokens.append(token)
 
     recorder = Recorder()
-    merged = _merge(
+    merged = merge_chunks(
         list(llm.stream("Repeat exactly: one two three four", config={"callbacks": [recorder]}))
     )
     assert "".join(recorder.tokens) == merged.content == "one two three four"
 
 
 def test_parameters_reach_the_server(emulator):
-    llm = _model(
+    llm = emulator_model(
         emulator,
         temperature=0.3,
         top_p=0.9,
@@ -163,8 +147,14 @@ def test_max_tokens_truncates_with_length_finish(llm):
     assert message.response_metadata["finish_reason"] == "length"
 
 
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_google_extensions_are_nested_under_extra_body(emulator):
-    llm = _model(emulator, extra_body={"google": {"thinking_config": {"thinking_budget": 0}}})
+    # Gemini 2.5 (retired) is the model whose thinking a budget of 0 turns off.
+    llm = emulator_model(
+        emulator,
+        "gemini-2.5-flash",
+        extra_body={"google": {"thinking_config": {"thinking_budget": 0}}},
+    )
     message = llm.invoke("Repeat exactly: no thoughts")
     assert emulator.last_request.body["extra_body"] == {
         "google": {"thinking_config": {"thinking_budget": 0}}
@@ -173,9 +163,9 @@ def test_google_extensions_are_nested_under_extra_body(emulator):
 
 
 def test_model_override_per_call(llm, emulator):
-    message = llm.invoke("hi", model="gemini-2.5-pro")
-    assert emulator.last_request.body["model"] == "google/gemini-2.5-pro"
-    assert "gemini-2.5-pro" in message.response_metadata["model_name"]
+    message = llm.invoke("hi", model="gemini-3.1-pro-preview")
+    assert emulator.last_request.body["model"] == "google/gemini-3.1-pro-preview"
+    assert "gemini-3.1-pro-preview" in message.response_metadata["model_name"]
 
 
 def test_partner_model_through_the_same_class(emulator):
@@ -190,7 +180,7 @@ def test_partner_model_through_the_same_class(emulator):
 
 
 def test_quota_project_is_sent_as_header(emulator):
-    llm = _model(emulator, quota_project="billing-project")
+    llm = emulator_model(emulator, quota_project="billing-project")
     llm.invoke("hi")
     assert emulator.last_request.headers["x-goog-user-project"] == "billing-project"
 
@@ -255,7 +245,7 @@ def test_expired_token_is_refreshed_once_after_401(llm, emulator):
 async def test_100_concurrent_coroutines_share_one_refresh(emulator):
     credentials = emulator.credentials()
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=credentials
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=credentials
     )
     assert emulator.tokens_issued == 0  # no token until the first call
     results = await asyncio.gather(*(llm.ainvoke(f"Repeat exactly: n{i}") for i in range(100)))
@@ -276,7 +266,7 @@ def test_stream_dropped_midway_raises_instead_of_returning_partial(llm, emulator
 
 
 def test_timeout_fires(emulator):
-    llm = _model(emulator, timeout=0.3, max_retries=0)
+    llm = emulator_model(emulator, timeout=0.3, max_retries=0)
     emulator.queue_delay(2.0)
     with pytest.raises(VertexTimeoutError):
         llm.invoke("hi")
@@ -289,7 +279,7 @@ def test_recorded_stream_shapes(llm, emulator, done):
         [
             {
                 "choices": [{"delta": {"content": "Hel", "role": "assistant"}, "index": 0}],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             },
             {
@@ -300,14 +290,14 @@ def test_recorded_stream_shapes(llm, emulator, done):
                         "index": 0,
                     }
                 ],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
                 "usage": {"completion_tokens": 2, "prompt_tokens": 3, "total_tokens": 9},
             },
         ],
         done=done,
     )
-    merged = _merge(list(llm.stream("hi")))
+    merged = merge_chunks(list(llm.stream("hi")))
     assert merged.content == "Hello"
     assert merged.usage_metadata == {
         "input_tokens": 3,
@@ -324,20 +314,20 @@ def test_role_only_final_chunk(llm, emulator):
                 "choices": [{"delta": {"content": "Hi", "role": "assistant"}, "index": 0}],
                 "created": 1,
                 "id": "q",
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             },
             {
                 "choices": [{"delta": {"role": "assistant"}, "finish_reason": "stop", "index": 0}],
                 "created": 1,
                 "id": "q",
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
                 "usage": {"completion_tokens": 1, "prompt_tokens": 5, "total_tokens": 6},
             },
         ]
     )
-    merged = _merge(list(llm.stream("hi")))
+    merged = merge_chunks(list(llm.stream("hi")))
     assert merged.content == "Hi"
     assert merged.response_metadata["finish_reason"] == "stop"
 
@@ -347,7 +337,7 @@ def test_stream_that_ends_without_finishing_is_an_error(llm, emulator):
         [
             {
                 "choices": [{"delta": {"content": "Hal", "role": "assistant"}, "index": 0}],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             }
         ],
@@ -407,7 +397,7 @@ def test_thoughts_requested_through_extra_body_are_still_split_off(llm, emulator
 
 
 def test_stream_options_include_usage_false_turns_usage_off_and_is_not_sent(llm, emulator):
-    merged = _merge(list(llm.stream("hi", stream_options={"include_usage": False})))
+    merged = merge_chunks(list(llm.stream("hi", stream_options={"include_usage": False})))
     assert merged.usage_metadata is None
     assert "stream_options" not in emulator.last_request.body
 
@@ -436,7 +426,7 @@ def test_model_copy_with_a_new_url_builds_new_clients(llm, emulator):
 
     deep = copy.deepcopy(llm)
     assert deep.invoke("Repeat exactly: deep").content == "deep"
-    assert deep._client is not llm._client
+    assert deep._clients is not llm._clients
 
 
 def test_structured_output_with_extra_tools(llm, emulator):
@@ -460,7 +450,7 @@ def _resource_warnings(caught) -> list[str]:
 
 def _dropped_after(emulator, call) -> list[str]:
     """Warnings raised while a model that made `call` is dropped and collected."""
-    model = _model(emulator)
+    model = emulator_model(emulator)
     call(model)
     gc.collect()  # other tests' garbage is not this model's
     with warnings.catch_warnings(record=True) as caught:
@@ -479,17 +469,17 @@ def test_a_dropped_model_closes_its_own_connections(emulator):
 
 def test_a_dropped_model_leaves_a_users_http_client_open(emulator):
     with httpx2.Client() as shared:
-        model = _model(emulator, http_client=shared)
+        model = emulator_model(emulator, http_client=shared)
         model.invoke("Repeat exactly: a")
         del model
         gc.collect()
         assert not shared.is_closed
-        again = _model(emulator, http_client=shared)
+        again = emulator_model(emulator, http_client=shared)
         assert again.invoke("Repeat exactly: c").content == "c"
 
 
 async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(emulator):
-    model = _model(emulator)
+    model = emulator_model(emulator)
     assert (await model.ainvoke("Repeat exactly: a")).content == "a"
     gc.collect()  # other tests' garbage is not this model's
     with warnings.catch_warnings(record=True) as caught:
@@ -505,7 +495,7 @@ async def test_a_model_dropped_on_a_running_loop_closes_its_async_connections(em
 def test_a_model_dropped_on_another_loop_logs_no_asyncio_error(emulator, caplog):
     # asyncio.run per request, or pytest-asyncio's loop per test: the pool's loop is
     # gone when the model is collected, and closing it there must not log a failed task.
-    model = _model(emulator)
+    model = emulator_model(emulator)
     assert asyncio.run(model.ainvoke("Repeat exactly: a")).content == "a"
     holder = [model]
     del model

@@ -6,15 +6,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexNotFoundError
-
-
-def _llm(emulator, **kwargs):
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        **kwargs,
-    )
+from tests.helpers import emulator_model
 
 
 def test_exact_count_matches_what_a_call_reports_as_prompt_tokens(emulator):
@@ -24,22 +16,22 @@ def test_exact_count_matches_what_a_call_reports_as_prompt_tokens(emulator):
         AIMessage("It is big."),
         HumanMessage("And rivers?"),
     ]
-    exact = _llm(emulator, exact_token_count=True).get_num_tokens_from_messages(history)
+    exact = emulator_model(emulator, exact_token_count=True).get_num_tokens_from_messages(history)
     request = emulator.last_request
-    assert request.path.endswith("/publishers/google/models/gemini-2.5-flash:countTokens")
+    assert request.path.endswith("/publishers/google/models/gemini-3.5-flash:countTokens")
     assert request.body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     assert [c["role"] for c in request.body["contents"]] == ["user", "model", "user"]
-    reply = _llm(emulator).invoke(history)
+    reply = emulator_model(emulator).invoke(history)
     assert exact == reply.usage_metadata["input_tokens"]
 
 
 def test_offline_estimate_makes_no_request(emulator):
-    assert _llm(emulator).get_num_tokens("hello world, how are you") > 0
+    assert emulator_model(emulator).get_num_tokens("hello world, how are you") > 0
     assert emulator.requests == []
 
 
 def test_exact_get_num_tokens_and_errors(emulator):
-    llm = _llm(emulator, exact_token_count=True)
+    llm = emulator_model(emulator, exact_token_count=True)
     assert llm.get_num_tokens("hello there") > 0
     unknown = ChatVertexOpenAI(
         model="gemini-0-unknown",

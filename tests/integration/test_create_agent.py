@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from langchain_vertex_openai import ChatVertexOpenAI
+from tests.helpers import emulator_model
 
 
 @tool
@@ -39,9 +39,7 @@ _LIMIT = {"recursion_limit": 12}  # a looping agent fails fast instead of hangin
 
 
 def _llm(emulator, model="gemini-3.5-flash", **kwargs):
-    return ChatVertexOpenAI(
-        model=model, base_url=emulator.base_url, credentials=emulator.credentials(), **kwargs
-    )
+    return emulator_model(emulator, model, **kwargs)
 
 
 def test_profile_lets_create_agent_choose_provider_strategy(emulator):
@@ -66,6 +64,7 @@ def test_tool_strategy_path(emulator):
     assert isinstance(state["structured_response"], WeatherReport)
 
 
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_gemini_2_5_with_tools_uses_tool_strategy(emulator):
     agent = create_agent(
         _llm(emulator, "gemini-2.5-flash"), tools=[get_weather], response_format=WeatherReport
@@ -121,12 +120,12 @@ def test_human_in_the_loop_resume_keeps_the_thought_signature(emulator):
 
 
 def test_summarization_middleware_uses_the_profile_window(emulator):
-    llm = _llm(emulator, "gemini-2.5-flash")
+    llm = _llm(emulator, "gemini-3.5-flash")
     SummarizationMiddleware(model=llm, trigger=("fraction", 0.8))  # needs max_input_tokens
-    unprofiled = _llm(emulator, "gemini-2.5-flash", profile={})
+    unprofiled = _llm(emulator, "gemini-3.5-flash", profile={})
     with pytest.raises(ValueError, match="max_input_tokens"):
         SummarizationMiddleware(model=unprofiled, trigger=("fraction", 0.8))
-    small = _llm(emulator, "gemini-2.5-flash", profile={"max_input_tokens": 400})
+    small = _llm(emulator, "gemini-3.5-flash", profile={"max_input_tokens": 400})
     agent = create_agent(
         small,
         middleware=[

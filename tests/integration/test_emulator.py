@@ -19,6 +19,7 @@ import pytest
 from google.auth import exceptions as ga_exceptions
 
 from langchain_vertex_openai.testing import EmulatorCredentials, VertexEmulator
+from tests.helpers import post_chat
 
 HELLO = [{"role": "user", "content": "Hello there"}]
 FLASH = "google/gemini-2.5-flash"
@@ -40,25 +41,6 @@ TOOLS = [
 
 def sdk(emu: VertexEmulator, **kwargs) -> openai.OpenAI:
     return openai.OpenAI(base_url=emu.base_url, api_key=emu.issue_token(), max_retries=0, **kwargs)
-
-
-#: One shared client: creating an httpx2 client per request costs ~30 ms (TLS context).
-HTTP = httpx2.Client(timeout=10)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_shared_client():
-    yield
-    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
-
-
-def post(emu: VertexEmulator, body, *, token: str | None = None, url: str | None = None, **kw):
-    headers = {"authorization": f"Bearer {token or emu.issue_token()}"}
-    headers.update(kw.pop("headers", {}))
-    target = url or f"{emu.base_url}/chat/completions"
-    if isinstance(body, (bytes, str)):
-        return HTTP.post(target, content=body, headers=headers, **kw)
-    return HTTP.post(target, json=body, headers=headers, **kw)
 
 
 def sse_payloads(text: str) -> list[str]:
@@ -111,7 +93,7 @@ def test_missing_credentials_is_401(vertex_emulator):
 def test_unknown_or_expired_token_is_401_with_notes_wording(vertex_emulator):
     body = {"model": FLASH, "messages": HELLO}
     for token in ("ya29.not-issued-here",):
-        response = post(vertex_emulator, body, token=token)
+        response = post_chat(vertex_emulator, body, token=token)
         assert response.status_code == 401
         error = response.json()["error"]
         assert error["message"] == (
@@ -120,14 +102,14 @@ def test_unknown_or_expired_token_is_401_with_notes_wording(vertex_emulator):
         )
         assert error["details"][0]["reason"] == "ACCESS_TOKEN_TYPE_UNSUPPORTED"
     token = vertex_emulator.issue_token()
-    assert post(vertex_emulator, body, token=token).status_code == 200
+    assert post_chat(vertex_emulator, body, token=token).status_code == 200
     vertex_emulator.expire_all_tokens()
     with pytest.raises(openai.AuthenticationError) as info:
         openai.OpenAI(
             base_url=vertex_emulator.base_url, api_key=token, max_retries=0
         ).chat.completions.create(model=FLASH, messages=HELLO)
     assert info.value.body["status"] == "UNAUTHENTICATED"
-    assert post(vertex_emulator, body).status_code == 200  # a fresh token works again
+    assert post_chat(vertex_emulator, body).status_code == 200  # a fresh token works again
 
 
 def test_api_key_is_refused(vertex_emulator):
@@ -202,7 +184,7 @@ def test_unknown_paths_get_the_html_404(vertex_emulator):
         f"{emu.root_url}/v1beta/openai/chat/completions",
         f"{emu.root_url}/chat/completions",
     ):
-        response = post(emu, {"model": FLASH, "messages": HELLO}, token=token, url=url)
+        response = post_chat(emu, {"model": FLASH, "messages": HELLO}, token=token, url=url)
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("text/html")
         assert "That\u2019s an error." in response.text
@@ -214,9 +196,9 @@ def test_unknown_paths_get_the_html_404(vertex_emulator):
 def test_v1beta1_and_self_deployed_endpoints(vertex_emulator):
     emu = vertex_emulator
     beta = emu.base_url.replace("/v1/", "/v1beta1/") + "/chat/completions"
-    assert post(emu, {"model": FLASH, "messages": HELLO}, url=beta).status_code == 200
+    assert post_chat(emu, {"model": FLASH, "messages": HELLO}, url=beta).status_code == 200
     deployed = emu.base_url.replace("/openapi", "/1234567890") + "/chat/completions"
-    response = post(emu, {"model": "my-own-llama", "messages": HELLO}, url=deployed)
+    response = post_chat(emu, {"model": "my-own-llama", "messages": HELLO}, url=deployed)
     assert response.status_code == 200
     assert response.json()["model"] == "my-own-llama"
 
@@ -224,11 +206,11 @@ def test_v1beta1_and_self_deployed_endpoints(vertex_emulator):
 def test_wrong_project_or_location(vertex_emulator):
     emu = vertex_emulator
     url = emu.base_url.replace(f"projects/{emu.project}", "projects/someone-else")
-    response = post(emu, {"model": FLASH, "messages": HELLO}, url=url + "/chat/completions")
+    response = post_chat(emu, {"model": FLASH, "messages": HELLO}, url=url + "/chat/completions")
     assert response.status_code == 403
     assert response.json()["error"]["status"] == "PERMISSION_DENIED"
     url = emu.base_url.replace("locations/global", "locations/us-central1")
-    response = post(emu, {"model": FLASH, "messages": HELLO}, url=url + "/chat/completions")
+    response = post_chat(emu, {"model": FLASH, "messages": HELLO}, url=url + "/chat/completions")
     assert response.status_code == 404
     assert "was not found or your project does not have access to it." in response.text
 
@@ -246,7 +228,7 @@ def test_wrong_project_or_location(vertex_emulator):
     ],
 )
 def test_model_id_rules(vertex_emulator, model, status, fragment):
-    response = post(vertex_emulator, {"model": model, "messages": HELLO})
+    response = post_chat(vertex_emulator, {"model": model, "messages": HELLO})
     assert response.status_code == status, response.text
     if status != 200:
         assert fragment in response.json()["error"]["message"]
@@ -265,7 +247,7 @@ def test_model_id_rules(vertex_emulator, model, status, fragment):
 )
 def test_gemini3_location_rules(location, model, status):
     with VertexEmulator(location=location) as emu:
-        response = post(emu, {"model": model, "messages": HELLO})
+        response = post_chat(emu, {"model": model, "messages": HELLO})
         assert response.status_code == status
         if status == 404:
             assert response.json()["error"]["message"] == (
@@ -279,7 +261,7 @@ def test_gemini3_location_rules(location, model, status):
 
 
 def test_non_streaming_wire_format(vertex_emulator):
-    response = post(vertex_emulator, {"model": FLASH, "messages": HELLO})
+    response = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO})
     assert response.headers["content-type"].startswith("application/json")
     assert "content-length" in response.headers
     body = response.json()
@@ -301,7 +283,7 @@ def test_non_streaming_wire_format(vertex_emulator):
 
 def test_streaming_wire_format(vertex_emulator):
     body = {"model": FLASH, "messages": [{"role": "user", "content": "Tell me a long story"}]}
-    response = post(vertex_emulator, {**body, "stream": True})
+    response = post_chat(vertex_emulator, {**body, "stream": True})
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.headers["transfer-encoding"] == "chunked"
     payloads = sse_payloads(response.text)
@@ -326,17 +308,17 @@ def test_streaming_wire_format(vertex_emulator):
 
 
 def test_usage_vertex_style(vertex_emulator):
-    usage = post(vertex_emulator, {"model": FLASH, "messages": HELLO}).json()["usage"]
+    usage = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO}).json()["usage"]
     reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
     assert reasoning > 0
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] + reasoning
     assert usage["extra_properties"] == {"google": {"traffic_type": "ON_DEMAND"}}
-    off = post(
+    off = post_chat(
         vertex_emulator, {"model": FLASH, "messages": HELLO, "reasoning_effort": "none"}
     ).json()["usage"]
     assert "completion_tokens_details" not in off
     assert off["total_tokens"] == off["prompt_tokens"] + off["completion_tokens"]
-    partner = post(
+    partner = post_chat(
         vertex_emulator, {"model": "meta/llama-3.3-70b-instruct-maas", "messages": HELLO}
     ).json()
     assert "completion_tokens_details" not in partner["usage"]
@@ -345,14 +327,14 @@ def test_usage_vertex_style(vertex_emulator):
 
 def test_usage_gemini_api_style():
     with VertexEmulator(usage_style="gemini_api") as emu:
-        usage = post(emu, {"model": FLASH, "messages": HELLO}).json()["usage"]
+        usage = post_chat(emu, {"model": FLASH, "messages": HELLO}).json()["usage"]
         assert set(usage) == {"prompt_tokens", "completion_tokens", "total_tokens"}
         assert usage["total_tokens"] > usage["prompt_tokens"] + usage["completion_tokens"]
 
 
 def test_usage_is_deterministic(vertex_emulator):
-    first = post(vertex_emulator, {"model": FLASH, "messages": HELLO}).json()["usage"]
-    second = post(vertex_emulator, {"model": FLASH, "messages": HELLO}).json()["usage"]
+    first = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO}).json()["usage"]
+    second = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO}).json()["usage"]
     assert first == second
 
 
@@ -367,7 +349,7 @@ def test_streamed_tool_calls_without_index_and_id_styles(style, pattern):
         ]
         body = {"model": FLASH, "messages": messages, "tools": TOOLS}
         chunks = [
-            json.loads(p) for p in sse_payloads(post(emu, {**body, "stream": True}).text)[:-1]
+            json.loads(p) for p in sse_payloads(post_chat(emu, {**body, "stream": True}).text)[:-1]
         ]
         assert len(chunks) == 1  # the calls, finish and usage in one chunk
         choice = chunks[0]["choices"][0]
@@ -383,7 +365,7 @@ def test_streamed_tool_calls_without_index_and_id_styles(style, pattern):
         assert "usage" in chunks[0]
         assert "thought_signature" in calls[0]["extra_content"]["google"]
         assert "extra_content" not in calls[1]  # only the first parallel call carries one
-        plain = post(emu, body).json()["choices"][0]
+        plain = post_chat(emu, body).json()["choices"][0]
         assert plain["finish_reason"] == "tool_calls"
         assert "content" not in plain["message"]
 
@@ -394,7 +376,7 @@ def test_gemini3_streamed_tool_turn_ends_on_the_call_with_tool_calls_and_usage(v
     messages = [{"role": "user", "content": "please use get_weather for 'Rome'"}]
     body = {"model": "google/gemini-3.8-flash", "messages": messages, "tools": TOOLS}
     for extra in ({}, {"extra_body": {"google": {"stream_function_call_arguments": True}}}):
-        payloads = sse_payloads(post(vertex_emulator, {**body, **extra, "stream": True}).text)
+        payloads = sse_payloads(post_chat(vertex_emulator, {**body, **extra, "stream": True}).text)
         chunks = [json.loads(p) for p in payloads[:-1]]
         last = chunks[-1]
         assert last["choices"][0]["finish_reason"] == "tool_calls"
@@ -414,7 +396,7 @@ def test_recorded_stop_variant_of_a_streamed_tool_turn_is_selectable():
     messages = [{"role": "user", "content": "please use get_weather for 'Rome'"}]
     body = {"model": "google/gemini-3.8-flash", "messages": messages, "tools": TOOLS}
     with VertexEmulator(tool_stream_finish="stop") as emu:
-        payloads = sse_payloads(post(emu, {**body, "stream": True}).text)
+        payloads = sse_payloads(post_chat(emu, {**body, "stream": True}).text)
         chunks = [json.loads(p) for p in payloads[:-1]]
         assert len(chunks) == 2
         assert "finish_reason" not in chunks[0]["choices"][0]
@@ -425,7 +407,7 @@ def test_recorded_stop_variant_of_a_streamed_tool_turn_is_selectable():
             "logprobs": None,
         }
         assert "usage" in chunks[1]
-        assert post(emu, body).json()["choices"][0]["finish_reason"] == "tool_calls"
+        assert post_chat(emu, body).json()["choices"][0]["finish_reason"] == "tool_calls"
 
 
 def test_sdk_stream_iterates_with_index_none(vertex_emulator):
@@ -447,7 +429,7 @@ def test_sdk_stream_iterates_with_index_none(vertex_emulator):
 def test_queue_reply_text_and_tool_calls(vertex_emulator):
     emu = vertex_emulator
     emu.queue_reply("scripted", usage={"prompt_tokens": 1}, message_extra_content={"x": 1})
-    body = post(emu, {"model": FLASH, "messages": HELLO}).json()
+    body = post_chat(emu, {"model": FLASH, "messages": HELLO}).json()
     assert body["choices"][0]["message"]["content"] == "scripted"
     assert body["choices"][0]["message"]["extra_content"]["x"] == 1
     assert body["usage"] == {"prompt_tokens": 1}
@@ -459,7 +441,7 @@ def test_queue_reply_text_and_tool_calls(vertex_emulator):
         finish_reason="stop",
         reasoning_tokens=7,
     )
-    body = post(emu, {"model": FLASH, "messages": HELLO, "tools": TOOLS}).json()
+    body = post_chat(emu, {"model": FLASH, "messages": HELLO, "tools": TOOLS}).json()
     calls = body["choices"][0]["message"]["tool_calls"]
     assert calls[0]["id"] == "call-1" and calls[1]["id"] == "get_weather"
     assert calls[0]["function"]["arguments"] == '{"city":"Nice"}'
@@ -467,7 +449,7 @@ def test_queue_reply_text_and_tool_calls(vertex_emulator):
     assert body["choices"][0]["finish_reason"] == "stop"
     assert body["usage"]["completion_tokens_details"] == {"reasoning_tokens": 7}
     emu.queue_reply(tool_calls=[{"name": "f", "arguments": {}, "thought_signature": "c2lnbg=="}])
-    call = post(emu, {"model": FLASH, "messages": HELLO}).json()["choices"][0]["message"]
+    call = post_chat(emu, {"model": FLASH, "messages": HELLO}).json()["choices"][0]["message"]
     assert call["tool_calls"][0]["extra_content"]["google"]["thought_signature"] == "c2lnbg=="
     assert emu.signature_issued("c2lnbg==")
     assert emu.pending == 0
@@ -488,7 +470,7 @@ def test_queue_raw_sse(vertex_emulator):
         [{"choices": [{"delta": {"content": "hi", "role": "assistant"}, "index": 0}]}, ": ping"],
         done=False,
     )
-    response = post(vertex_emulator, {"model": FLASH, "messages": HELLO, "stream": True})
+    response = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO, "stream": True})
     assert response.text == (
         'data: {"choices":[{"delta":{"content":"hi","role":"assistant"},"index":0}]}\n\n: ping\n\n'
     )
@@ -497,9 +479,9 @@ def test_queue_raw_sse(vertex_emulator):
 def test_queue_raw(vertex_emulator):
     vertex_emulator.queue_raw(502, "<html>bad gateway</html>", content_type="text/html")
     vertex_emulator.queue_raw(200, {"b": 1, "a": 2}, headers={"x-test": "yes"})
-    first = post(vertex_emulator, {"model": FLASH, "messages": HELLO})
+    first = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO})
     assert (first.status_code, first.text) == (502, "<html>bad gateway</html>")
-    second = post(vertex_emulator, {"model": FLASH, "messages": HELLO})
+    second = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO})
     assert second.text == '{"a":2,"b":1}' and second.headers["x-test"] == "yes"
 
 
@@ -531,9 +513,9 @@ def test_queue_error_shapes_and_defaults(vertex_emulator):
         assert info.value.body["status"] == google_status
         assert info.value.body["message"]
     emu.queue_error(503, times=2)
-    assert post(emu, {"model": FLASH, "messages": HELLO}).status_code == 503
-    assert post(emu, {"model": FLASH, "messages": HELLO}).status_code == 503
-    assert post(emu, {"model": FLASH, "messages": HELLO}).status_code == 200
+    assert post_chat(emu, {"model": FLASH, "messages": HELLO}).status_code == 503
+    assert post_chat(emu, {"model": FLASH, "messages": HELLO}).status_code == 503
+    assert post_chat(emu, {"model": FLASH, "messages": HELLO}).status_code == 200
 
 
 def test_queue_delay_makes_the_client_time_out(vertex_emulator):
@@ -570,8 +552,8 @@ def test_disconnect_without_streaming(vertex_emulator):
 
 def test_recorded_requests_and_reset(vertex_emulator):
     emu = vertex_emulator
-    post(emu, {"model": FLASH, "messages": HELLO}, headers={"X-Custom": "Value"})
-    post(emu, b"not json")
+    post_chat(emu, {"model": FLASH, "messages": HELLO}, headers={"X-Custom": "Value"})
+    post_chat(emu, b"not json")
     first, second = emu.requests
     assert first.method == "POST"
     assert first.path.endswith("/endpoints/openapi/chat/completions")
@@ -582,7 +564,7 @@ def test_recorded_requests_and_reset(vertex_emulator):
     emu.queue_error(500)
     emu.reset()
     assert emu.requests == [] and emu.last_request is None and emu.pending == 0
-    assert post(emu, {"model": FLASH, "messages": HELLO}).status_code == 200
+    assert post_chat(emu, {"model": FLASH, "messages": HELLO}).status_code == 200
 
 
 def test_many_concurrent_connections(vertex_emulator):
@@ -591,7 +573,7 @@ def test_many_concurrent_connections(vertex_emulator):
     lock = threading.Lock()
 
     def worker() -> None:
-        response = post(vertex_emulator, {"model": FLASH, "messages": HELLO}, token=token)
+        response = post_chat(vertex_emulator, {"model": FLASH, "messages": HELLO}, token=token)
         with lock:
             statuses.append(response.status_code)
 
@@ -619,7 +601,7 @@ def test_partner_model_chunks_carry_pipe_delimited_id_and_created(vertex_emulato
     # docs/vertex-facts.md §12: Google's MaaS examples carry id, created, system_fingerprint
     # and logprobs on every chunk; ids are pipe-delimited.
     body = {"model": "meta/llama-3.3-70b-instruct-maas", "messages": HELLO, "stream": True}
-    payloads = sse_payloads(post(vertex_emulator, body).text)
+    payloads = sse_payloads(post_chat(vertex_emulator, body).text)
     assert payloads[-1] == "[DONE]"
     chunks = list(map(json.loads, payloads[:-1]))
     assert len({chunk["id"] for chunk in chunks}) == 1
@@ -629,5 +611,5 @@ def test_partner_model_chunks_carry_pipe_delimited_id_and_created(vertex_emulato
         assert chunk["system_fingerprint"] == ""
         assert chunk["choices"][0]["logprobs"] is None
         assert chunk["model"] == "meta/llama-3.3-70b-instruct-maas"
-    plain = post(vertex_emulator, {**body, "stream": False}).json()
+    plain = post_chat(vertex_emulator, {**body, "stream": False}).json()
     assert plain["id"].count("|") == 3

@@ -9,34 +9,21 @@ import subprocess
 import sys
 import time
 
-import httpx2
 import openai
 import pytest
 
 from langchain_vertex_openai.testing import VertexEmulator
+from tests.helpers import post_chat, sse_events
 
 FLASH = "google/gemini-2.5-flash"
 G3 = "google/gemini-3.8-flash"
-#: One shared client: creating an httpx2 client per request costs ~30 ms (TLS context).
-HTTP = httpx2.Client(timeout=10)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_shared_client():
-    yield
-    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
 
 
 def post(emu: VertexEmulator, body) -> dict:
-    response = HTTP.post(
-        f"{emu.base_url}/chat/completions",
-        json=body,
-        headers={"authorization": f"Bearer {emu.issue_token()}"},
-    )
+    response = post_chat(emu, body)
     assert response.status_code == 200, response.text
     if body.get("stream"):
-        lines = [line[6:] for line in response.text.split("\n") if line.startswith("data: {")]
-        return {"chunks": [json.loads(line) for line in lines]}
+        return {"chunks": sse_events(response)}
     return response.json()
 
 

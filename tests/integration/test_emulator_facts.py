@@ -15,6 +15,7 @@ import openai
 import pytest
 
 from langchain_vertex_openai.testing import VertexEmulator
+from tests.helpers import post_chat
 
 HELLO = [{"role": "user", "content": "Hello there"}]
 FLASH_25 = "google/gemini-2.5-flash"
@@ -34,32 +35,17 @@ TOOLS = [
     }
 ]
 WEATHER = [{"role": "user", "content": "get_weather for 'Paris'"}]
-HTTP = httpx2.Client(timeout=10)
 EMULATOR_CHOICE = "emulator's choice"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _close_shared_client():
-    yield
-    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
-
-
-def post(emu: VertexEmulator, body: dict) -> httpx2.Response:
-    return HTTP.post(
-        f"{emu.base_url}/chat/completions",
-        json=body,
-        headers={"authorization": f"Bearer {emu.issue_token()}"},
-    )
-
-
 def ok(emu: VertexEmulator, body: dict) -> dict:
-    response = post(emu, body)
+    response = post_chat(emu, body)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def chunks(emu: VertexEmulator, body: dict) -> list[dict]:
-    response = post(emu, {**body, "stream": True})
+    response = post_chat(emu, {**body, "stream": True})
     assert response.status_code == 200, response.text
     payloads = [line[6:] for line in response.text.split("\n") if line.startswith("data: ")]
     assert payloads[-1] == "[DONE]"
@@ -98,7 +84,7 @@ def test_gemini_35_flash_answers_in_its_documented_locations(location):
 @pytest.mark.parametrize("location", ["us-central1", "asia-east1", "europe-west4"])
 def test_gemini_35_flash_is_a_vertex_404_elsewhere(location):
     with VertexEmulator(location=location) as emu:
-        error = error_of(post(emu, {"model": FLASH_35, "messages": HELLO}), 404)
+        error = error_of(post_chat(emu, {"model": FLASH_35, "messages": HELLO}), 404)
         assert error["status"] == "NOT_FOUND"
         assert error["code"] == 404
         assert error["message"] == (
@@ -122,7 +108,7 @@ def test_documented_locations_per_model(model, served, not_served):
     with VertexEmulator(location=served) as emu:
         ok(emu, {"model": model, "messages": HELLO})
     with VertexEmulator(location=not_served) as emu:
-        error_of(post(emu, {"model": model, "messages": HELLO}), 404)
+        error_of(post_chat(emu, {"model": model, "messages": HELLO}), 404)
 
 
 def test_models_without_a_documented_region_list_are_not_refused_regionally():
@@ -144,7 +130,7 @@ def test_models_without_a_documented_region_list_are_not_refused_regionally():
     ],
 )
 def test_non_chat_completions_ids_answer_an_error_that_owns_its_wording(vertex_emulator, model):
-    error = error_of(post(vertex_emulator, {"model": model, "messages": HELLO}), 400)
+    error = error_of(post_chat(vertex_emulator, {"model": model, "messages": HELLO}), 400)
     assert error["status"] == "INVALID_ARGUMENT"
     assert "not supported by the Chat Completions API" in error["message"]
     assert EMULATOR_CHOICE in error["message"]
@@ -218,7 +204,7 @@ def test_image_models_answer_in_choices_image_when_selected():
 )
 @pytest.mark.parametrize("model", IMAGE_MODELS)
 def test_image_models_refuse_tools_and_structured_output(vertex_emulator, model, extra):
-    error = error_of(post(vertex_emulator, {"model": model, "messages": DRAW, **extra}), 400)
+    error = error_of(post_chat(vertex_emulator, {"model": model, "messages": DRAW, **extra}), 400)
     assert "Not supported" in error["message"]
     assert EMULATOR_CHOICE in error["message"]
 
@@ -228,7 +214,7 @@ def test_image_models_refuse_tools_and_structured_output(vertex_emulator, model,
 
 @pytest.mark.parametrize("model", [FLASH_25, "google/gemini-2.5-pro"])
 def test_minimal_is_not_a_gemini_25_effort(vertex_emulator, model):
-    response = post(
+    response = post_chat(
         vertex_emulator, {"model": model, "messages": HELLO, "reasoning_effort": "minimal"}
     )
     error = error_of(response, 400)
@@ -250,7 +236,7 @@ def test_gemini3_levels_per_model(vertex_emulator, model, taken, refused):
     for level in taken:
         ok(vertex_emulator, {"model": model, "messages": DRAW, "reasoning_effort": level})
     for level in refused:
-        response = post(
+        response = post_chat(
             vertex_emulator, {"model": model, "messages": DRAW, "reasoning_effort": level}
         )
         assert "Supported levels" in error_of(response, 400)["message"]
@@ -360,7 +346,9 @@ def test_response_format_mime_types_are_passed_through(vertex_emulator_strict):
         body = {"model": FLASH_35, "messages": HELLO, "response_format": {"type": mime}}
         content = ok(emu, body)["choices"][0]["message"]["content"]
         assert content == f"Emulated reply from {FLASH_35}: Hello there"
-    bad = post(emu, {"model": FLASH_35, "messages": HELLO, "response_format": {"type": "yaml"}})
+    bad = post_chat(
+        emu, {"model": FLASH_35, "messages": HELLO, "response_format": {"type": "yaml"}}
+    )
     error_of(bad, 400)
 
 
@@ -392,7 +380,7 @@ OWN_REFUSALS = {
 @pytest.mark.parametrize("case", sorted(OWN_REFUSALS))
 def test_refusals_of_the_emulators_making_say_so(vertex_emulator, case):
     body = {"model": FLASH_25, "messages": HELLO, **OWN_REFUSALS[case]}
-    message = error_of(post(vertex_emulator, body), 400)["message"]
+    message = error_of(post_chat(vertex_emulator, body), 400)["message"]
     assert "This refusal is the emulator's choice" in message
 
 
@@ -403,6 +391,6 @@ def test_documented_refusals_with_undocumented_text_say_whose_wording_it_is(vert
         "reasoning_effort": "low",
         "extra_body": {"google": {"thinking_config": {"include_thoughts": True}}},
     }
-    message = error_of(post(vertex_emulator, body), 400)["message"]
+    message = error_of(post_chat(vertex_emulator, body), 400)["message"]
     assert message.startswith("Only one of reasoning_effort")
     assert "Wording is the emulator's choice" in message

@@ -113,6 +113,29 @@ def test_client_disconnects_print_nothing_and_are_not_bugs(capfd):
     assert "Exception occurred during processing" not in captured.err
 
 
+@pytest.mark.parametrize(
+    "framing",
+    [b"Content-Length: many\r\n", b"Transfer-Encoding: chunked\r\n\r\nzz"],
+)
+def test_malformed_framing_is_the_clients_fault_not_an_emulator_bug(framing):
+    with VertexEmulator() as emu:
+        path = emu.base_url.split(str(emu.port), 1)[1] + "/chat/completions"
+        with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock:
+            head, _, rest = framing.partition(b"\r\n\r\n")
+            sock.sendall(
+                b"POST "
+                + path.encode()
+                + b" HTTP/1.1\r\nHost: x\r\n"
+                + head
+                + b"\r\n\r\n"
+                + rest
+                + (b"\r\n" if rest else b"")
+            )
+            answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 400"), answer
+        emu.verify()
+
+
 # -- queued items must be used ----------------------------------------------------------------
 
 
@@ -230,3 +253,28 @@ def test_emulator_fixture_factory_passes_options(strict_us):
         sdk(strict_us, max_retries=0).chat.completions.create(
             model=FLASH, messages=HELLO, extra_body={"store": True}
         )
+
+
+# -- scripted items of your own ---------------------------------------------------------------
+
+
+def test_a_scripted_item_of_your_own_answers_through_the_responder(vertex_emulator_strict):
+    from langchain_vertex_openai.testing import Responder, ScriptedItem
+    from langchain_vertex_openai.testing.brain import Plan
+
+    class EchoModel(ScriptedItem):
+        def respond(self, exchange: Responder) -> None:
+            request = exchange.request()  # validated first: refusals still apply
+            exchange.answer(Plan(content=f"you asked {request.model.model}", scripted=True))
+
+        def describe(self) -> str:
+            return "EchoModel()"
+
+    emu = vertex_emulator_strict
+    emu.queue(EchoModel(), times=2)
+    client = sdk(emu, max_retries=0)
+    answer = client.chat.completions.create(model=FLASH, messages=HELLO)
+    assert answer.choices[0].message.content == f"you asked {FLASH}"
+    with pytest.raises(openai.BadRequestError, match="Unknown name"):
+        client.chat.completions.create(model=FLASH, messages=HELLO, extra_body={"store": True})
+    assert emu.pending == 0

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import base64
-import json
 
-import httpx2
 import pytest
 
 from langchain_vertex_openai.testing import VertexEmulator
+from tests.helpers import post_chat, sse_events
 
 FLASH = "google/gemini-2.5-flash"
 #: A PNG signature and 16 more bytes: 24 bytes decoded.
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
 KB2 = base64.b64encode(b"\x00" * 2048).decode()
-HTTP = httpx2.Client(timeout=10)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_shared_client():
-    yield
-    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
 
 
 @pytest.fixture(params=[False, True], ids=["default", "strict"])
@@ -29,27 +21,17 @@ def emu(request):
         yield emulator
 
 
-def post(emu: VertexEmulator, body: dict) -> httpx2.Response:
-    return HTTP.post(
-        f"{emu.base_url}/chat/completions",
-        json=body,
-        headers={"authorization": f"Bearer {emu.issue_token()}"},
-    )
-
-
 def answer(emu: VertexEmulator, messages: list, **extra) -> str:
-    response = post(emu, {"model": FLASH, "messages": messages, **extra})
+    response = post_chat(emu, {"model": FLASH, "messages": messages, **extra})
     assert response.status_code == 200, response.text
     if extra.get("stream"):
-        chunks = [
-            json.loads(line[6:]) for line in response.text.split("\n") if line.startswith("data: {")
-        ]
+        chunks = sse_events(response)
         return "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
     return response.json()["choices"][0]["message"]["content"]
 
 
 def error(emu: VertexEmulator, messages: list, status: int = 400) -> dict:
-    response = post(emu, {"model": FLASH, "messages": messages})
+    response = post_chat(emu, {"model": FLASH, "messages": messages})
     assert response.status_code == status, response.text
     body = response.json()["error"]
     assert body["code"] == status and body["status"] == "INVALID_ARGUMENT"
@@ -113,9 +95,9 @@ def test_input_audio_formats(emu):
 
 
 def test_media_counts_in_prompt_tokens(emu):
-    plain = post(emu, {"model": FLASH, "messages": user()}).json()["usage"]["prompt_tokens"]
+    plain = post_chat(emu, {"model": FLASH, "messages": user()}).json()["usage"]["prompt_tokens"]
     messages = user(image_url(f"data:image/png;base64,{PNG}"), image_url("gs://bucket/v.mp4"))
-    usage = post(emu, {"model": FLASH, "messages": messages}).json()["usage"]
+    usage = post_chat(emu, {"model": FLASH, "messages": messages}).json()["usage"]
     assert usage["prompt_tokens"] == plain + 258 + 300
 
 
@@ -183,14 +165,14 @@ def test_tool_result_media_is_described(emu):
     ],
 )
 def test_bad_tool_result_parts(emu, part, fragment):
-    response = post(emu, {"model": FLASH, "messages": _tool_turn([part]), "tools": [RENDER]})
+    response = post_chat(emu, {"model": FLASH, "messages": _tool_turn([part]), "tools": [RENDER]})
     assert response.status_code == 400
     assert fragment in response.json()["error"]["message"]
 
 
 def test_unknown_keys_in_tool_parts_and_parts_elsewhere_are_strict_only(emu):
     part = {"inline_data": {"mime_type": "image/png", "data": PNG, "bogus": 1}}
-    response = post(emu, {"model": FLASH, "messages": _tool_turn([part]), "tools": [RENDER]})
+    response = post_chat(emu, {"model": FLASH, "messages": _tool_turn([part]), "tools": [RENDER]})
     misplaced = [
         {
             "role": "user",
@@ -198,7 +180,7 @@ def test_unknown_keys_in_tool_parts_and_parts_elsewhere_are_strict_only(emu):
             "extra_content": {"google": {"parts": [{"inline_data": {}}]}},
         }
     ]
-    elsewhere = post(emu, {"model": FLASH, "messages": misplaced})
+    elsewhere = post_chat(emu, {"model": FLASH, "messages": misplaced})
     if emu.strict:
         assert 'Unknown name "bogus"' in response.json()["error"]["message"]
         assert 'Unknown name "parts"' in elsewhere.json()["error"]["message"]

@@ -9,6 +9,7 @@ import httpx2
 import pytest
 
 from langchain_vertex_openai.testing import VertexEmulator
+from tests.helpers import post_chat
 
 FLASH = "google/gemini-2.5-flash"
 G3 = "google/gemini-3.8-flash"
@@ -26,23 +27,6 @@ WEATHER = {
     },
 }
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
-
-#: One shared client: creating an httpx2 client per request costs ~30 ms (TLS context).
-HTTP = httpx2.Client(timeout=10)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_shared_client():
-    yield
-    HTTP.close()  # its keep-alive connection would otherwise be left to the interpreter
-
-
-def post(emu: VertexEmulator, body) -> httpx2.Response:
-    headers = {"authorization": f"Bearer {emu.issue_token()}"}
-    url = f"{emu.base_url}/chat/completions"
-    if isinstance(body, (bytes, str)):
-        return HTTP.post(url, content=body, headers=headers)
-    return HTTP.post(url, json=body, headers=headers)
 
 
 def error_of(response: httpx2.Response, status: int = 400) -> dict:
@@ -77,8 +61,8 @@ def ok(response: httpx2.Response) -> dict:
 )
 def test_ignored_top_level_fields(vertex_emulator, vertex_emulator_strict, field, value):
     body = {"model": FLASH, "messages": HELLO, field: value}
-    ok(post(vertex_emulator, body))
-    error = error_of(post(vertex_emulator_strict, body))
+    ok(post_chat(vertex_emulator, body))
+    error = error_of(post_chat(vertex_emulator_strict, body))
     message = f'Invalid JSON payload received. Unknown name "{field}": Cannot find field.'
     assert error["message"] == message
     assert error["status"] == "INVALID_ARGUMENT"
@@ -87,7 +71,7 @@ def test_ignored_top_level_fields(vertex_emulator, vertex_emulator_strict, field
 
 def test_several_unknown_fields_are_all_listed(vertex_emulator_strict):
     body = {"model": FLASH, "messages": HELLO, "user": "u", "store": True}
-    message = error_of(post(vertex_emulator_strict, body))["message"]
+    message = error_of(post_chat(vertex_emulator_strict, body))["message"]
     assert message.splitlines() == [
         'Invalid JSON payload received. Unknown name "user": Cannot find field.',
         'Invalid JSON payload received. Unknown name "store": Cannot find field.',
@@ -136,8 +120,8 @@ def test_several_unknown_fields_are_all_listed(vertex_emulator_strict):
 )
 def test_nested_unknown_fields(vertex_emulator, vertex_emulator_strict, patch, name, where):
     body = {"model": FLASH, "messages": HELLO, **patch}
-    ok(post(vertex_emulator, body))
-    error = error_of(post(vertex_emulator_strict, body))
+    ok(post_chat(vertex_emulator, body))
+    error = error_of(post_chat(vertex_emulator_strict, body))
     assert error["message"] == (
         f"Invalid JSON payload received. Unknown name \"{name}\" at '{where}': Cannot find field."
     )
@@ -173,22 +157,22 @@ def test_documented_fields_pass_strict_mode(vertex_emulator_strict):
             }
         },
     }
-    ok(post(vertex_emulator_strict, body))
+    ok(post_chat(vertex_emulator_strict, body))
 
 
 def test_developer_role_and_thinking_budget_on_gemini3_are_strict_only(
     vertex_emulator, vertex_emulator_strict
 ):
     developer = {"model": FLASH, "messages": [{"role": "developer", "content": "x"}, *HELLO]}
-    ok(post(vertex_emulator, developer))
-    assert "messages[0].role" in error_of(post(vertex_emulator_strict, developer))["message"]
+    ok(post_chat(vertex_emulator, developer))
+    assert "messages[0].role" in error_of(post_chat(vertex_emulator_strict, developer))["message"]
     budget = {
         "model": G3,
         "messages": HELLO,
         "extra_body": {"google": {"thinking_config": {"thinking_budget": 1024}}},
     }
-    ok(post(vertex_emulator, budget))
-    assert "thinking_budget" in error_of(post(vertex_emulator_strict, budget))["message"]
+    ok(post_chat(vertex_emulator, budget))
+    assert "thinking_budget" in error_of(post_chat(vertex_emulator_strict, budget))["message"]
 
 
 # -- always refused ---------------------------------------------------------------------------
@@ -201,21 +185,21 @@ def emu(request):
 
 
 def test_malformed_bodies(emu):
-    error = error_of(post(emu, b"{not json"))
+    error = error_of(post_chat(emu, b"{not json"))
     assert error["message"].startswith("Invalid JSON payload received.")
-    error = error_of(post(emu, b"[1, 2]"))
+    error = error_of(post_chat(emu, b"[1, 2]"))
     assert "Root element must be a message" in error["message"]
-    error = error_of(post(emu, {"model": FLASH, "messages": HELLO, "stream": "yes"}))
+    error = error_of(post_chat(emu, {"model": FLASH, "messages": HELLO, "stream": "yes"}))
     assert error["message"] == "Invalid value at 'stream' (TYPE_BOOL), \"yes\""
-    error = error_of(post(emu, {"model": FLASH, "messages": HELLO, "temperature": 3}))
+    error = error_of(post_chat(emu, {"model": FLASH, "messages": HELLO, "temperature": 3}))
     assert "temperature value of 3" in error["message"]
-    error_of(post(emu, {"model": FLASH, "messages": []}))
+    error_of(post_chat(emu, {"model": FLASH, "messages": []}))
 
 
 def test_n_greater_than_one(emu):
-    error = error_of(post(emu, {"model": G3, "messages": HELLO, "n": 2}))
+    error = error_of(post_chat(emu, {"model": G3, "messages": HELLO, "n": 2}))
     assert error["message"] == "Multiple candidates is not enabled for this model"
-    body = ok(post(emu, {"model": FLASH, "messages": HELLO, "n": 2}))
+    body = ok(post_chat(emu, {"model": FLASH, "messages": HELLO, "n": 2}))
     assert [c["index"] for c in body["choices"]] == [0, 1]
 
 
@@ -252,18 +236,18 @@ def test_n_greater_than_one(emu):
     ],
 )
 def test_thinking_conflicts(emu, model, patch, fragment):
-    error = error_of(post(emu, {"model": model, "messages": HELLO, **patch}))
+    error = error_of(post_chat(emu, {"model": model, "messages": HELLO, **patch}))
     assert fragment in error["message"]
 
 
 def test_thinking_levels_per_model(emu):
     ok(
-        post(
+        post_chat(
             emu,
             {"model": "google/gemini-3.5-flash", "messages": HELLO, "reasoning_effort": "minimal"},
         )
     )
-    ok(post(emu, {"model": G3, "messages": HELLO, "reasoning_effort": "high"}))
+    ok(post_chat(emu, {"model": G3, "messages": HELLO, "reasoning_effort": "high"}))
 
 
 @pytest.mark.parametrize(
@@ -330,7 +314,7 @@ def test_tool_schema_keywords_are_refused(emu, schema, keyword, path):
         "type": "function",
         "function": {"name": "g", "parameters": {"type": "object", "properties": {}}},
     }
-    error = error_of(post(emu, {"model": FLASH, "messages": HELLO, "tools": [other, tool]}))
+    error = error_of(post_chat(emu, {"model": FLASH, "messages": HELLO, "tools": [other, tool]}))
     assert error["message"] == (
         f'Invalid JSON payload received. Unknown name "{keyword}" at '
         f"'tools[0].function_declarations[1].parameters{path}': Cannot find field."
@@ -339,7 +323,7 @@ def test_tool_schema_keywords_are_refused(emu, schema, keyword, path):
 
 def test_tool_schema_shape_rules(emu):
     def send(function):
-        return post(
+        return post_chat(
             emu,
             {
                 "model": FLASH,
@@ -361,31 +345,37 @@ def test_tool_schema_shape_rules(emu):
     ok(send({"name": "no_params"}))
     ok(send({"name": "empty", "parameters": {"type": "object", "properties": {}}}))
     tools = [WEATHER, WEATHER]
-    error = error_of(post(emu, {"model": FLASH, "messages": HELLO, "tools": tools}))
+    error = error_of(post_chat(emu, {"model": FLASH, "messages": HELLO, "tools": tools}))
     assert error["message"] == "Duplicate function declaration found: get_weather"
     named = {"type": "function", "function": {"name": "other"}}
     error_of(
-        post(emu, {"model": FLASH, "messages": HELLO, "tools": [WEATHER], "tool_choice": named})
+        post_chat(
+            emu, {"model": FLASH, "messages": HELLO, "tools": [WEATHER], "tool_choice": named}
+        )
     )
 
 
 def test_partner_models_skip_gemini_schema_rules(emu):
     schema = {"type": "object", "properties": {}, "additionalProperties": False}
     tool = {"type": "function", "function": {"name": "f", "parameters": schema}}
-    ok(post(emu, {"model": "meta/llama-3.3-70b-instruct-maas", "messages": HELLO, "tools": [tool]}))
+    ok(
+        post_chat(
+            emu, {"model": "meta/llama-3.3-70b-instruct-maas", "messages": HELLO, "tools": [tool]}
+        )
+    )
 
 
 def test_conversation_ending_with_assistant_turn(emu):
     messages = [*HELLO, {"role": "assistant", "content": "Sure"}]
-    error = error_of(post(emu, {"model": G3, "messages": messages}))
+    error = error_of(post_chat(emu, {"model": G3, "messages": messages}))
     assert error["message"] == "Requests ending with a model turn are not supported."
-    ok(post(emu, {"model": FLASH, "messages": messages}))
+    ok(post_chat(emu, {"model": FLASH, "messages": messages}))
 
 
 @pytest.mark.parametrize("content", [None, "", [], [{"type": "text", "text": ""}]])
 def test_empty_content_is_refused(emu, content):
     messages = [{"role": "user", "content": content}]
-    error = error_of(post(emu, {"model": FLASH, "messages": messages}))
+    error = error_of(post_chat(emu, {"model": FLASH, "messages": messages}))
     assert "must include at least one parts field" in error["message"]
 
 
@@ -409,7 +399,7 @@ def test_empty_content_is_refused(emu, content):
 )
 def test_bad_content_parts(emu, part, fragment):
     messages = [{"role": "user", "content": [{"type": "text", "text": "look"}, part]}]
-    assert fragment in error_of(post(emu, {"model": FLASH, "messages": messages}))["message"]
+    assert fragment in error_of(post_chat(emu, {"model": FLASH, "messages": messages}))["message"]
 
 
 def test_good_content_parts(emu):
@@ -420,7 +410,7 @@ def test_good_content_parts(emu):
         {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "low"}},
         {"type": "input_audio", "input_audio": {"data": PNG, "format": "audio/mp3"}},
     ]
-    body = ok(post(emu, {"model": FLASH, "messages": [{"role": "user", "content": content}]}))
+    body = ok(post_chat(emu, {"model": FLASH, "messages": [{"role": "user", "content": content}]}))
     assert body["choices"][0]["message"]["content"].endswith(
         "(received: 1 image/png (24 B), 1 image/jpeg (gs://bucket/cat.jpg), "
         "1 image/png (https://example.com/a.png), 1 audio/mp3 (24 B))"
@@ -435,7 +425,7 @@ def test_function_responses_must_follow_their_calls(emu):
         "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'},
     }
     orphan = [*HELLO, {"role": "tool", "tool_call_id": "x", "content": "sunny"}]
-    error = error_of(post(emu, {"model": FLASH, "messages": orphan, "tools": [WEATHER]}))
+    error = error_of(post_chat(emu, {"model": FLASH, "messages": orphan, "tools": [WEATHER]}))
     assert (
         "function response turn comes immediately after a function call turn" in (error["message"])
     )
@@ -445,7 +435,7 @@ def test_function_responses_must_follow_their_calls(emu):
         {"role": "tool", "tool_call_id": "get_weather", "content": "sunny"},
         {"role": "user", "content": "and?"},
     ]
-    error = error_of(post(emu, {"model": FLASH, "messages": missing, "tools": [WEATHER]}))
+    error = error_of(post_chat(emu, {"model": FLASH, "messages": missing, "tools": [WEATHER]}))
     assert (
         "number of function response parts is equal to the number of function call parts"
         in (error["message"])
@@ -471,9 +461,9 @@ def test_text_with_tool_calls_refused_on_gemini_35(emu):
         {"role": "tool", "tool_call_id": "f", "content": "ok"},
     ]
     body = {"messages": messages, "tools": [WEATHER]}
-    error = error_of(post(emu, {"model": "google/gemini-3.5-flash", **body}))
+    error = error_of(post_chat(emu, {"model": "google/gemini-3.5-flash", **body}))
     assert error["message"] == "Request contains an invalid argument."
-    ok(post(emu, {"model": G3, **body}))
+    ok(post_chat(emu, {"model": G3, **body}))
 
 
 # -- thought signatures (§6) -------------------------------------------------------------------
@@ -481,7 +471,7 @@ def test_text_with_tool_calls_refused_on_gemini_35(emu):
 
 def _tool_turn(emu: VertexEmulator, model: str, prompt: str) -> tuple[list, dict]:
     messages = [{"role": "user", "content": prompt}]
-    reply = ok(post(emu, {"model": model, "messages": messages, "tools": [WEATHER]}))
+    reply = ok(post_chat(emu, {"model": model, "messages": messages, "tools": [WEATHER]}))
     message = reply["choices"][0]["message"]
     return messages, message
 
@@ -498,7 +488,7 @@ def test_gemini3_signature_round_trip(emu):
     signature = message["tool_calls"][0]["extra_content"]["google"]["thought_signature"]
     assert emu.signature_issued(signature)
     history = [*messages, message, *_results(message)]
-    final = ok(post(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
+    final = ok(post_chat(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
     content = final["choices"][0]["message"]["content"]
     assert content == "Based on the tool results: get_weather: sunny"
 
@@ -507,7 +497,7 @@ def test_gemini3_missing_signature_vertex_wording(emu):
     messages, message = _tool_turn(emu, G3, "use get_weather for 'Paris'")
     del message["tool_calls"][0]["extra_content"]
     history = [{"role": "system", "content": "sys"}, *messages, message, *_results(message)]
-    error = error_of(post(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
+    error = error_of(post_chat(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
     assert error["message"] == (
         "Unable to submit request because function call `default_api:get_weather` in the 2. "
         "content block is missing a `thought_signature`. Learn more: "
@@ -521,10 +511,10 @@ def test_gemini3_unknown_signature_and_placeholder(emu):
     google = message["tool_calls"][0]["extra_content"]["google"]
     google["thought_signature"] = base64.b64encode(b"from the Gemini API").decode()
     history = [*messages, message, *_results(message)]
-    error = error_of(post(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
+    error = error_of(post_chat(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
     assert error["message"] == "Thought signature is not valid."
     google["thought_signature"] = "skip_thought_signature_validator"
-    ok(post(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
+    ok(post_chat(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
 
 
 def test_signatures_of_earlier_turns_are_not_required(emu):
@@ -537,7 +527,7 @@ def test_signatures_of_earlier_turns_are_not_required(emu):
         {"role": "assistant", "content": "It is sunny."},
         {"role": "user", "content": "Thanks! Repeat exactly: bye"},
     ]
-    body = ok(post(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
+    body = ok(post_chat(emu, {"model": G3, "messages": history, "tools": [WEATHER]}))
     assert body["choices"][0]["message"]["content"] == "bye"
 
 
@@ -546,7 +536,7 @@ def test_gemini25_does_not_enforce_signatures(emu):
     assert "thought_signature" in message["tool_calls"][0]["extra_content"]["google"]
     del message["tool_calls"][0]["extra_content"]
     history = [*messages, message, *_results(message)]
-    ok(post(emu, {"model": FLASH, "messages": history, "tools": [WEATHER]}))
+    ok(post_chat(emu, {"model": FLASH, "messages": history, "tools": [WEATHER]}))
 
 
 def test_parallel_calls_must_go_back_together(emu):
@@ -555,7 +545,7 @@ def test_parallel_calls_must_go_back_together(emu):
     first, second = message["tool_calls"]
     assert "extra_content" in first and "extra_content" not in second
     together = [*messages, message, *_results(message)]
-    ok(post(emu, {"model": G3, "messages": together, "tools": [WEATHER]}))
+    ok(post_chat(emu, {"model": G3, "messages": together, "tools": [WEATHER]}))
     interleaved = [
         *messages,
         {"role": "assistant", "tool_calls": [first]},
@@ -564,7 +554,7 @@ def test_parallel_calls_must_go_back_together(emu):
         {"role": "tool", "tool_call_id": second["id"], "content": "rainy"},
     ]
     for model in (G3, FLASH):
-        error_of(post(emu, {"model": model, "messages": interleaved, "tools": [WEATHER]}))
+        error_of(post_chat(emu, {"model": model, "messages": interleaved, "tools": [WEATHER]}))
 
 
 def test_stream_signature_on_first_call_delta(emu):
@@ -574,7 +564,7 @@ def test_stream_signature_on_first_call_delta(emu):
         "tools": [WEATHER],
         "stream": True,
     }
-    text = post(emu, body).text
+    text = post_chat(emu, body).text
     chunks = [json.loads(line[6:]) for line in text.split("\n") if line.startswith("data: {")]
     call = chunks[0]["choices"][0]["delta"]["tool_calls"][0]
     assert emu.signature_issued(call["extra_content"]["google"]["thought_signature"])
@@ -588,5 +578,5 @@ def test_mixed_image_detail_refused_before_gemini3(emu):
         {"type": "image_url", "image_url": {"url": url, "detail": "high"}},
     ]
     messages = [{"role": "user", "content": content}]
-    assert "detail" in error_of(post(emu, {"model": FLASH, "messages": messages}))["message"]
-    ok(post(emu, {"model": G3, "messages": messages}))
+    assert "detail" in error_of(post_chat(emu, {"model": FLASH, "messages": messages}))["message"]
+    ok(post_chat(emu, {"model": G3, "messages": messages}))

@@ -33,6 +33,7 @@ from langchain_vertex_openai import (
     VertexServerError,
     VertexTimeoutError,
 )
+from tests.helpers import emulator_model, merge_chunks
 
 PROMPT = "Repeat exactly: one two three four five six seven eight"
 ANSWER = "one two three four five six seven eight"
@@ -53,13 +54,8 @@ GOOGLE_502_PAGE = """<!DOCTYPE html>
 
 
 def make_llm(emulator, credentials=None, **kwargs):
-    kwargs.setdefault("max_retries", 1)
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=credentials or emulator.credentials(),
-        **kwargs,
-    )
+    kwargs.setdefault("max_retries", 1)  # fault tests count attempts: few retries
+    return emulator_model(emulator, credentials=credentials, **kwargs)
 
 
 def counted(credentials):
@@ -73,13 +69,6 @@ def counted(credentials):
 
     credentials.refresh = wrapper
     return attempts
-
-
-def merge(chunks):
-    merged = chunks[0]
-    for chunk in chunks[1:]:
-        merged += chunk
-    return merged
 
 
 async def collect(aiterator, into):
@@ -202,7 +191,7 @@ async def test_astream_ending_without_finish_reason_is_an_error_async(emulator):
         [
             {
                 "choices": [{"delta": {"content": "Hal", "role": "assistant"}, "index": 0}],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             }
         ],
@@ -311,7 +300,7 @@ def test_200_html_page_is_a_clear_error(emulator):
 def test_html_404_for_a_wrong_url_is_readable_and_not_retried(emulator):
     wrong = emulator.base_url.replace("/v1/", "/v2/")
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=wrong, credentials=emulator.credentials(), max_retries=2
+        model="gemini-3.5-flash", base_url=wrong, credentials=emulator.credentials(), max_retries=2
     )
     with pytest.raises(VertexNotFoundError) as info:
         llm.invoke("hi")
@@ -365,12 +354,12 @@ async def test_token_expiring_mid_run_costs_one_refresh(emulator, first_after_ex
         if kind == "invoke":
             return llm.invoke(prompt).content
         if kind == "stream":
-            return merge(list(llm.stream(prompt))).content
+            return merge_chunks(list(llm.stream(prompt))).content
         if kind == "ainvoke":
             return (await llm.ainvoke(prompt)).content
         chunks = []
         await collect(llm.astream(prompt), chunks)
-        return merge(chunks).content
+        return merge_chunks(chunks).content
 
     kinds = [first_after_expiry, "invoke", "stream", "ainvoke", "astream"]
     results = [await call(kind, f"w{i}") for i, kind in enumerate(kinds)]
@@ -405,7 +394,7 @@ async def test_failed_refresh_is_a_clear_auth_error_and_the_next_call_recovers(e
     credentials = emulator.credentials()
     attempts = counted(credentials)
     llm = make_llm(emulator, credentials=credentials, max_retries=2)
-    emulator.fail_token_requests(times=1)
+    emulator.fail_token_requests(times=1, status=400)  # not retryable (5xx are)
 
     async def call(prompt):
         return llm.invoke(prompt) if mode == "sync" else await llm.ainvoke(prompt)
@@ -415,9 +404,9 @@ async def test_failed_refresh_is_a_clear_auth_error_and_the_next_call_recovers(e
     message = str(info.value)
     assert isinstance(info.value, ModelAuthenticationError)
     assert "Refreshing Google credentials (EmulatorCredentials) failed" in message
-    assert "500" in message
+    assert "400" in message
     assert "gcloud auth application-default login" in message
-    assert len(attempts) == 1  # an auth failure is not retried like a 5xx
+    assert len(attempts) == 1  # a failure google-auth does not call retryable is not retried
     assert emulator.requests == []  # nothing was sent without a token
     assert (await call("Repeat exactly: back")).content == "back"
     assert emulator.tokens_issued == 1
@@ -427,7 +416,7 @@ def test_failed_refresh_after_a_401_mid_run_then_recovery(emulator):
     llm = make_llm(emulator)
     llm.invoke("hi")
     emulator.expire_all_tokens()
-    emulator.fail_token_requests(times=1)
+    emulator.fail_token_requests(times=1, status=400)
     with pytest.raises(VertexAuthError, match="Refreshing Google credentials"):
         llm.invoke("hi")
     assert llm.invoke("Repeat exactly: back").content == "back"
@@ -438,7 +427,7 @@ async def test_refresh_failing_every_time_fails_each_call_fast_and_sends_nothing
     credentials = emulator.credentials()
     attempts = counted(credentials)
     llm = make_llm(emulator, credentials=credentials, max_retries=2)
-    emulator.fail_token_requests(times=100)
+    emulator.fail_token_requests(times=100, status=400)
     with pytest.raises(VertexAuthError):
         llm.invoke("hi")
     with pytest.raises(VertexAuthError):

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from langchain_vertex_openai import ChatVertexOpenAI, GoogleCredentialsProvider
+from langchain_vertex_openai import GoogleCredentialsProvider
 from langchain_vertex_openai import _clients as clients_module
 from langchain_vertex_openai import chat_models as chat_models_module
 from langchain_vertex_openai._clients import POOL_LIMITS
+from tests.helpers import emulator_model
 
 POOL_LIMIT = POOL_LIMITS.max_connections
 TOKEN_SESSION = 1  # google-auth's requests.Session, one keep-alive connection
@@ -64,16 +65,8 @@ def connections(emulator, monkeypatch):
     return seen
 
 
-def make_llm(emulator, credentials=None):
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=credentials or emulator.credentials(),
-    )
-
-
 async def test_1000_concurrent_ainvoke_on_a_cold_token(emulator, connections):
-    llm = make_llm(emulator)  # the credentials hold no token yet
+    llm = emulator_model(emulator)  # the credentials hold no token yet
     calls = 1000
     started = time.monotonic()
     results = await asyncio.gather(
@@ -91,7 +84,7 @@ async def test_1000_concurrent_ainvoke_on_a_cold_token(emulator, connections):
 
 
 async def test_200_concurrent_astream_after_the_token_expired(emulator, connections):
-    llm = make_llm(emulator)
+    llm = emulator_model(emulator)
     await llm.ainvoke("warm up")
     emulator.expire_all_tokens()  # server-side: every stream first meets a 401
     streams = 200
@@ -113,7 +106,7 @@ async def test_200_concurrent_astream_after_the_token_expired(emulator, connecti
 
 
 def test_batch_of_200_on_16_threads_after_the_token_expired(emulator, connections):
-    llm = make_llm(emulator)
+    llm = emulator_model(emulator)
     llm.invoke("warm up")
     emulator.expire_all_tokens()
     inputs = [f"Repeat exactly: b{i}" for i in range(200)]
@@ -147,7 +140,7 @@ def test_first_calls_from_many_threads_share_one_provider_and_one_client(
 
     monkeypatch.setattr(chat_models_module, "GoogleCredentialsProvider", SlowProvider)
     monkeypatch.setattr(clients_module, "VertexOpenAI", SlowOpenAI)
-    llm = make_llm(emulator)
+    llm = emulator_model(emulator)
     threads = 8
     results = llm.batch(
         [f"Repeat exactly: t{i}" for i in range(threads)], config={"max_concurrency": threads}

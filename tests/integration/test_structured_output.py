@@ -10,7 +10,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from langchain_vertex_openai import ChatVertexOpenAI
+from tests.helpers import emulator_model
 
 
 class Sentiment(StrEnum):
@@ -55,9 +55,7 @@ DOCUMENTS = [
 
 @pytest.fixture
 def llm(emulator):
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
-    )
+    return emulator_model(emulator)
 
 
 def test_extraction_pipeline_over_a_batch(llm, emulator):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexBadRequestError
 from langchain_vertex_openai._signatures import PLACEHOLDER_SIGNATURE, SIGNATURES_KEY
+from tests.helpers import emulator_model, merge_chunks
 
 GEMINI_3 = "gemini-3.5-flash"
 
@@ -46,16 +47,7 @@ class Forecast(BaseModel):
 
 @pytest.fixture
 def llm(emulator):
-    return ChatVertexOpenAI(
-        model=GEMINI_3, base_url=emulator.base_url, credentials=emulator.credentials()
-    )
-
-
-def _merge(chunks):
-    merged = chunks[0]
-    for chunk in chunks[1:]:
-        merged += chunk
-    return merged
+    return emulator_model(emulator, GEMINI_3)
 
 
 def _round_trip(llm, first: AIMessage, question: HumanMessage) -> AIMessage:
@@ -69,7 +61,11 @@ def _round_trip(llm, first: AIMessage, question: HumanMessage) -> AIMessage:
 def test_signature_is_replayed_after_invoke_and_stream(llm, emulator, mode):
     bound = llm.bind_tools([get_weather])
     question = HumanMessage("Use get_weather for 'Paris'")
-    first = bound.invoke([question]) if mode == "invoke" else _merge(list(bound.stream([question])))
+    first = (
+        bound.invoke([question])
+        if mode == "invoke"
+        else merge_chunks(list(bound.stream([question])))
+    )
     assert first.tool_calls[0]["name"] == "get_weather"
     assert first.tool_calls[0]["args"] == {"city": "Paris"}
     signature = first.additional_kwargs[SIGNATURES_KEY][first.tool_calls[0]["id"]]
@@ -131,7 +127,7 @@ def test_parallel_calls_to_the_same_function_get_distinct_ids(llm):
     bound = llm.bind_tools([get_weather])
     prompt = "Use get_weather for 'Paris' and get_weather for 'London'"
     invoked = bound.invoke(prompt)
-    streamed = _merge(list(bound.stream(prompt)))
+    streamed = merge_chunks(list(bound.stream(prompt)))
     for message in (invoked, streamed):
         assert [c["args"]["city"] for c in message.tool_calls] == ["Paris", "London"]
         ids = [c["id"] for c in message.tool_calls]

@@ -8,20 +8,12 @@ import warnings
 
 import pytest
 
-from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai._warnings import warn_once
-
-
-def _model(emulator) -> ChatVertexOpenAI:
-    return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-    )
+from tests.helpers import emulator_model
 
 
 def test_invoke_warning_points_at_the_callers_line(emulator):
-    llm = _model(emulator)
+    llm = emulator_model(emulator)
     with pytest.warns(UserWarning, match="has no 'top_k'") as caught:
         llm.invoke("Repeat exactly: a", top_k=3)
     assert [w.filename for w in caught] == [__file__]
@@ -29,7 +21,7 @@ def test_invoke_warning_points_at_the_callers_line(emulator):
 
 
 def test_stream_warning_points_at_the_callers_line(emulator):
-    llm = _model(emulator)
+    llm = emulator_model(emulator)
     with pytest.warns(UserWarning, match="logit_bias") as caught:
         assert "".join(c.text for c in llm.stream("Repeat exactly: b", logit_bias={"1": 1})) == "b"
     assert [w.filename for w in caught] == [__file__]
@@ -38,14 +30,14 @@ def test_stream_warning_points_at_the_callers_line(emulator):
 def test_async_warning_points_at_the_line_running_the_loop(emulator):
     # langchain-core runs the call in its own task, whose frames lead back to the event
     # loop, not to the awaiting coroutine: the warning names the line running the loop.
-    llm = _model(emulator)
+    llm = emulator_model(emulator)
     with pytest.warns(UserWarning, match="has no 'top_k'") as caught:
         asyncio.run(llm.ainvoke("Repeat exactly: c", top_k=3))
     assert [w.filename for w in caught] == [__file__]
 
 
 async def test_async_warning_never_blames_the_package(emulator):
-    llm = _model(emulator)
+    llm = emulator_model(emulator)
     with pytest.warns(UserWarning, match="has no 'top_k'") as caught:
         await llm.ainvoke("Repeat exactly: c", top_k=3)
     assert "langchain_vertex_openai" not in caught[0].filename
@@ -54,7 +46,7 @@ async def test_async_warning_never_blames_the_package(emulator):
 
 
 def test_each_warning_is_given_once(emulator):
-    llm = _model(emulator)
+    llm = emulator_model(emulator)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         llm.invoke("Repeat exactly: a", top_k=3)

@@ -553,13 +553,16 @@ def test_repr_and_logs_never_show_the_token(caplog: pytest.LogCaptureFixture) ->
     assert "billing" in repr(provider)
 
 
-def test_pickle_keeps_explicit_credentials() -> None:
+def test_pickle_keeps_explicit_credentials_but_not_their_token() -> None:
     provider = GoogleCredentialsProvider(stale(), quota_project="billing")
-    provider.token()
-    clone = pickle.loads(pickle.dumps(provider))
+    assert provider.token() == "ya29.fresh-1"
+    blob = pickle.dumps(provider)
+    assert b"ya29.fresh-1" not in blob
+    clone = pickle.loads(blob)
     assert clone.quota_project == "billing"
-    assert clone.token() == "ya29.fresh-1"  # carried over, still valid
-    assert clone.refresh_count == 0
+    assert clone.token() == "ya29.fresh-2"  # the clone refreshed its own
+    assert clone.refresh_count == 1
+    assert provider.token() == "ya29.fresh-1"  # the original keeps its token
 
 
 async def test_pickle_of_adc_provider_drops_credentials_and_runtime_state(

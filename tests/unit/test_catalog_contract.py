@@ -70,6 +70,8 @@ def emulator_side(model: str) -> dict[str, Any]:
         facts["efforts"] = frozenset(info.thinking_levels)
         facts["default_effort"] = info.default_level
         facts["can_disable_thinking"] = info.can_disable_thinking
+        if info.family == "gemini-2.5":
+            facts["budgets"] = {e: emu_catalog.EFFORT_BUDGETS[e] for e in info.thinking_levels}
     else:
         facts["inline_think_tags"] = info.partner_reasoning == "deepseek"
         facts["reasoning_tokens_separate"] = info.partner_reasoning == "grok"
@@ -93,6 +95,8 @@ def client_side(model: str) -> dict[str, Any]:
         side["efforts"] = frozenset(facts.reasoning_efforts or ())
         side["default_effort"] = facts.default_effort
         side["can_disable_thinking"] = facts.can_disable_thinking
+        if facts.family == "gemini-2.5":
+            side["budgets"] = {e: facts.budget_for(e) for e in facts.reasoning_efforts or ()}
     else:
         side["inline_think_tags"] = facts.inline_think_tags
         side["reasoning_tokens_separate"] = facts.reasoning_tokens_separate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -97,10 +98,17 @@ def test_a_model_that_may_start_inside_reasoning_is_held_until_the_closing_tag()
     assert splitter.feed("Paris.") == ("", "Paris.")
 
 
+def test_a_reasoning_content_field_ends_the_hold_for_a_bare_closing_tag():
+    splitter = InlineReasoning(implicit_open=True)
+    assert splitter.feed("Par") == ("", "")  # might be reasoning ended by a bare </think>
+    splitter.field_seen()  # the model reasons in the field: its content is the answer
+    assert splitter.feed("is.") == ("", "Paris.")
+    assert splitter.feed(" More.") == ("", " More.")
+
+
 def test_which_partner_models_may_start_inside_reasoning():
     assert opens_reasoning_implicitly(DEEPSEEK)
     assert opens_reasoning_implicitly("deepseek-ai/deepseek-v3.2-maas")
-    assert opens_reasoning_implicitly("qwen/qwen3-next-80b-a3b-thinking-maas")
     assert not opens_reasoning_implicitly(LLAMA)
     assert not opens_reasoning_implicitly("openai/gpt-oss-120b-maas")
 
@@ -186,6 +194,13 @@ def test_streamed_partner_answer_keeps_reasoning_out_of_every_chunk(deltas):
     assert all("think" not in str(chunk.content) for chunk in chunks)
 
 
+def test_deepseek_answer_streams_as_it_comes_once_reasoning_arrives_in_the_field():
+    _, chunks = stream(
+        [{"reasoning_content": "The capital of France."}, {"content": "Par"}, {"content": "is."}]
+    )
+    assert [c.text for c in chunks if c.text] == ["Par", "is."]
+
+
 def test_gemini_answers_are_not_searched_for_think_tags():
     body = completion({"role": "assistant", "content": "Use </think> to end a thought."})
     assert parse(body, model=GEMINI).content == "Use </think> to end a thought."
@@ -257,3 +272,18 @@ def test_gemini_rule_is_kept_for_the_same_figures():
     }
     metadata = usage_to_metadata(openai_style)
     assert (metadata["output_tokens"], metadata["total_tokens"]) == (600, 627)
+
+
+def test_random_texts_split_the_same_streamed_in_random_chunks_or_whole():
+    rng = random.Random(12)
+    pieces = ["<think>", "</think>", "<", "</", "think", ">", "a", "b", " ", "\n"]
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        cuts = sorted(rng.sample(range(len(text) + 1), k=min(3, len(text) + 1)))
+        chunks = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        reasoning, answer = _stream_split(chunks, implicit_open=True)
+        assert (reasoning, answer) == split_inline_reasoning(text), chunks
+        # Nothing but the first tag pair and the whitespace after it is ever dropped.
+        assert len(reasoning) + len(answer) >= len(text) - len("<think></think>") - text.count(
+            " "
+        ) - text.count("\n")

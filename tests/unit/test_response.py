@@ -10,6 +10,7 @@ from langchain_vertex_openai._response import (
     final_chunk,
 )
 from langchain_vertex_openai._signatures import MESSAGE_SIGNATURE_KEY, SIGNATURES_KEY
+from tests.helpers import merge_chunks
 
 
 def _completion(message, finish_reason="stop", usage=None):
@@ -138,18 +139,11 @@ def test_response_without_choices_is_a_clear_error():
         chat_result_from_completion(error_body, requested_model="m")
 
 
-def _merge(chunks):
-    merged = chunks[0]
-    for chunk in chunks[1:]:
-        merged = merged + chunk
-    return merged
-
-
 def _run_stream(events, requested_model="google/gemini-2.5-flash"):
     state = StreamState(requested_model=requested_model)
     chunks = [c for e in events if (c := chunk_to_message_chunk(e, state)) is not None]
     chunks.append(final_chunk(state))
-    return _merge(chunks), chunks, state
+    return merge_chunks(chunks), chunks, state
 
 
 def _event(delta, finish_reason=None, usage=None, **top):
@@ -283,7 +277,7 @@ def test_thought_deltas_go_to_reasoning_content_when_thoughts_were_requested():
     ]
     state = StreamState(requested_model="google/gemini-2.5-flash", thoughts=ThoughtSplitter())
     chunks = [c for e in events if (c := chunk_to_message_chunk(e, state)) is not None]
-    merged = _merge([*chunks, final_chunk(state)])
+    merged = merge_chunks([*chunks, final_chunk(state)])
     assert merged.content == "answer"
     assert merged.additional_kwargs["reasoning_content"] == "thinking..."
 
@@ -311,7 +305,7 @@ def test_parallel_tool_calls_false_keeps_the_first_call_and_reports_the_rest():
         chunk_to_message_chunk(_event({"tool_calls": [_call("g", {"y": 2}, "g")]}, "stop"), state),
         final_chunk(state),
     ]
-    merged = _merge([c for c in chunks if c is not None])
+    merged = merge_chunks([c for c in chunks if c is not None])
     assert [c["name"] for c in merged.tool_calls] == ["f"]
     assert merged.response_metadata["dropped_tool_calls"][0]["function"]["name"] == "g"
 
