@@ -35,7 +35,8 @@ _BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"-----BEGIN[^-]*-----.*?(-----END[^-]*-----|\Z)", re.S), "<redacted key>"),
     (re.compile(r"""(["']private_key["']\s*:\s*)(["']).*?(\2|\Z)""", re.S), rf"\1{REDACTED}"),
-    (re.compile(r"\b(Bearer|Basic)\s+[^\s\"',;}\]]+", re.I), rf"\1 {REDACTED}"),
+    # A credential after "Bearer" (8+ token characters: not a word of a sentence).
+    (re.compile(r"\b(Bearer)\s+[\w.~+/=\-]{8,}", re.I), rf"\1 {REDACTED}"),
     (re.compile(r"ya29\.[\w.\-]+"), f"ya29.{REDACTED}"),
     (re.compile(r"AIza[\w\-]{20,}"), REDACTED),
     (re.compile(r"\beyJ[\w\-]{8,}\.[\w\-]{8,}\.[\w\-]*"), REDACTED),
@@ -146,6 +147,18 @@ def safe_response(response: httpx2.Response, known: Iterable[str] = ()) -> httpx
     )
 
 
+def _http_secrets(values: Iterable[Any]) -> list[str]:
+    import httpx2
+
+    known: list[str] = []
+    for value in values:
+        if isinstance(value, httpx2.Request):
+            known += secrets_of(value)
+        elif isinstance(value, httpx2.Response) and value._request is not None:
+            known += secrets_of(value._request)
+    return known
+
+
 def scrub_state(state: dict[str, Any], known: Iterable[str] = ()) -> dict[str, Any]:
     """Return an exception's `__dict__` with requests, responses and texts made safe.
 
@@ -164,18 +177,6 @@ def scrub_state(state: dict[str, Any], known: Iterable[str] = ()) -> dict[str, A
         else:
             scrubbed[name] = redact_data(value, known)
     return scrubbed
-
-
-def _http_secrets(values: Iterable[Any]) -> list[str]:
-    import httpx2
-
-    known: list[str] = []
-    for value in values:
-        if isinstance(value, httpx2.Request):
-            known += secrets_of(value)
-        elif isinstance(value, httpx2.Response) and value._request is not None:
-            known += secrets_of(value._request)
-    return known
 
 
 def scrub_exception_chain(error: BaseException) -> None:

@@ -27,7 +27,7 @@ from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai.scale import abatch_with_ids, batch_with_ids
 from langchain_vertex_openai.testing import VertexEmulator
 
-MODEL = "gemini-2.5-flash"
+MODEL = "gemini-3.5-flash"
 CONCURRENCY = 8
 _REPEATED = re.compile(r"Repeat exactly: ([\w.-]+)")
 

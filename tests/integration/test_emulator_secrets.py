@@ -24,7 +24,7 @@ def test_recorded_requests_hide_the_bearer_token_but_keep_it_for_tests(
     emulator: VertexEmulator,
 ) -> None:
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
     )
     assert llm.invoke("Repeat exactly: hi").content == "hi"
     token = llm.credentials.token
@@ -42,7 +42,7 @@ def test_recorded_requests_hide_the_bearer_token_but_keep_it_for_tests(
 
 def test_recorded_api_keys_are_hidden_in_headers_and_query(emulator: VertexEmulator) -> None:
     url = f"{emulator.base_url}/chat/completions"
-    body = {"model": "google/gemini-2.5-flash", "messages": [{"role": "user", "content": "x"}]}
+    body = {"model": "google/gemini-3.5-flash", "messages": [{"role": "user", "content": "x"}]}
     with httpx2.Client() as client:
         by_header = client.post(url, json=body, headers={"x-goog-api-key": API_KEY})
         by_query = client.post(url, params={"key": API_KEY, "alt": "json"}, json=body)
@@ -58,25 +58,28 @@ def test_recorded_api_keys_are_hidden_in_headers_and_query(emulator: VertexEmula
 _FAILING_TESTS = textwrap.dedent(
     """
     import os, pathlib
+    import pytest
     from langchain_vertex_openai import ChatVertexOpenAI
 
-    def _call(emulator):
+    @pytest.fixture(scope="module")
+    def emulator(vertex_emulator_module):
         llm = ChatVertexOpenAI(
-            model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+            model="gemini-3.5-flash",
+            base_url=vertex_emulator_module.base_url,
+            credentials=vertex_emulator_module.credentials(),
         )
         llm.invoke("hi")
         pathlib.Path(os.environ["TOKEN_FILE"]).write_text(llm.credentials.token)
-        return emulator.last_request
+        return vertex_emulator_module
 
-    def test_requests(vertex_emulator):
-        _call(vertex_emulator)
-        assert vertex_emulator.requests == []
+    def test_requests(emulator):
+        assert emulator.requests == []
 
-    def test_headers(vertex_emulator):
-        assert _call(vertex_emulator).headers == {"authorization": "Bearer other"}
+    def test_headers(emulator):
+        assert emulator.last_request.headers == {"authorization": "Bearer other"}
 
-    def test_request(vertex_emulator):
-        assert _call(vertex_emulator) is None
+    def test_request(emulator):
+        assert emulator.last_request is None
     """
 )
 
@@ -85,13 +88,15 @@ def test_pytest_failure_output_on_recorded_requests_hides_the_token(tmp_path: Pa
     (tmp_path / "test_inner.py").write_text(_FAILING_TESTS)
     token_file = tmp_path / "token"
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-vv", "-p", "no:randomly", "-p", "no:cacheprovider",
-         str(tmp_path / "test_inner.py")],
+        # Only the emulator's plugin (what the user's run has), without the other plugins'
+        # start-up cost.
+        [sys.executable, "-m", "pytest", "-vv", "-p", "no:cacheprovider",
+         "-p", "langchain_vertex_openai.testing.pytest_plugin", str(tmp_path / "test_inner.py")],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tmp_path,
-        env={**os.environ, "TOKEN_FILE": str(token_file)},
+        env={**os.environ, "TOKEN_FILE": str(token_file), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         check=False,
     )  # fmt: skip
     assert "3 failed" in run.stdout, run.stdout[-3000:]

@@ -57,8 +57,9 @@ def _invoke_and_dump(llm: ChatVertexOpenAI, dumps: str) -> bytes:
     raise AssertionError("the call did not fail")
 
 
-@pytest.fixture(params=["spawn", "fork"])
+@pytest.fixture(scope="module", params=["spawn", "fork"])
 def pool(request: pytest.FixtureRequest) -> Iterator[ProcessPoolExecutor]:
+    # One worker per start method for the module: each test ships its own model to it.
     if request.param not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {request.param} start method here")
     context = multiprocessing.get_context(request.param)
@@ -68,7 +69,7 @@ def pool(request: pytest.FixtureRequest) -> Iterator[ProcessPoolExecutor]:
 
 def _model(emulator: VertexEmulator) -> ChatVertexOpenAI:
     return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         base_url=emulator.base_url,
         credentials=emulator.credentials(),
         max_retries=0,

@@ -109,6 +109,7 @@ def test_token_endpoint_failure_names_the_endpoint_and_hides_refresh_material(
         "https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/"
         "runner-0123@my-project-123456.iam.gserviceaccount.com:generateAccessToken",
         "File /home/user0123/.config/gcloud/application_default_credentials.json was not found.",
+        "Basic authentication is not supported; the bearer of a token must refresh it.",
         "https://sts.googleapis.com/v1/token returned 400 for audience //iam.googleapis.com/"
         "projects/123456789012/locations/global/workloadIdentityPools/pool-1/providers/gh",
     ],
