@@ -317,7 +317,10 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     """An `httpx2.AsyncClient` to use; it belongs to the event loop it is first used on.
     Default: one pool per event loop, shared by all models and closed with the loop."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    # Construction errors must not quote the arguments: `api_key` is among them.
+    model_config = ConfigDict(
+        populate_by_name=True, protected_namespaces=(), hide_input_in_errors=True
+    )
 
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
     # `Any` at runtime: the client classes are imported on the first call, and
