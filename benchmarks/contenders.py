@@ -193,23 +193,39 @@ class Clients:
         await self.araw_small_pool.close()
 
 
+TIMEOUT = 120.0
+"""Every contender's timeout: the SDK's default 5 s connect timeout can trip when 1,000
+connections open at once on a busy machine, and a timing run must not end in an error."""
+
+
 def build_clients(url: str) -> Clients:
     """Build every contender against `url` without retries or network credentials."""
-    raw = openai.OpenAI(base_url=url, api_key="x", max_retries=0)
-    araw = openai.AsyncOpenAI(base_url=url, api_key="x", max_retries=0)
+    raw = openai.OpenAI(base_url=url, api_key="x", max_retries=0, timeout=TIMEOUT)
+    araw = openai.AsyncOpenAI(base_url=url, api_key="x", max_retries=0, timeout=TIMEOUT)
     return Clients(
         raw=raw,
         araw=araw,
         # What ChatVertexOpenAI builds: httpx2's own defaults (100 connections, 20 idle).
         araw_small_pool=openai.AsyncOpenAI(
-            base_url=url, api_key="x", max_retries=0, http_client=httpx2.AsyncClient()
+            base_url=url,
+            api_key="x",
+            max_retries=0,
+            timeout=TIMEOUT,
+            http_client=httpx2.AsyncClient(),
         ),
-        chat_openai=ChatOpenAI(model=MODEL, base_url=url, api_key="x", max_retries=0),  # type: ignore[arg-type]
+        chat_openai=ChatOpenAI(
+            model=MODEL,
+            base_url=url,
+            api_key="x",  # type: ignore[arg-type]
+            max_retries=0,
+            timeout=TIMEOUT,
+        ),
         ours=ChatVertexOpenAI(
             model="gemini-2.5-flash",
             base_url=url,
             credentials=Credentials(token="x"),  # type: ignore[no-untyped-call]
             max_retries=0,
+            timeout=TIMEOUT,
         ),
         floor=FixedChatModel(),
         minimal=MinimalChatModel(client=raw, async_client=araw),

@@ -20,7 +20,7 @@ def get_weather(city: str) -> str:
 
 
 def main() -> None:
-    with chat_model(model="gemini-2.5-flash") as llm:
+    with chat_model(model="gemini-3.5-flash") as llm:
         print("== invoke")
         reply = llm.invoke(
             [SystemMessage("You are concise."), HumanMessage("Repeat exactly: Hello from Gemini")]

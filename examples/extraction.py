@@ -35,7 +35,7 @@ def main() -> None:
     prompt = ChatPromptTemplate.from_messages(
         [("system", "Extract the main person from the document."), ("human", "{text}")]
     )
-    with chat_model(model="gemini-2.5-flash") as llm:
+    with chat_model(model="gemini-3.5-flash") as llm:
         chain = prompt | llm.with_structured_output(Person)
         people = chain.batch(
             [{"text": p.read_text()} for p in paths], config={"max_concurrency": 4}

@@ -55,7 +55,7 @@ def main() -> None:
             {"type": "audio", "base64": tiny_wav(), "mime_type": "audio/wav"},
         ]
     )
-    with chat_model(model="gemini-2.5-flash") as llm:
+    with chat_model(model="gemini-3.5-flash") as llm:
         print(llm.invoke([message]).text)
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         VertexServerError,
         VertexTimeoutError,
     )
+    from langchain_vertex_openai._settings import RetiredModelWarning
     from langchain_vertex_openai._structured import VertexRefusalError
     from langchain_vertex_openai.auth import GoogleCredentialsProvider
     from langchain_vertex_openai.chat_models import ChatVertexOpenAI
@@ -35,6 +36,7 @@ _ERRORS = "langchain_vertex_openai._errors"
 _LAZY = {
     "ChatVertexOpenAI": "langchain_vertex_openai.chat_models",
     "GoogleCredentialsProvider": "langchain_vertex_openai.auth",
+    "RetiredModelWarning": "langchain_vertex_openai._settings",
     "VertexAuthError": _ERRORS,
     "VertexAPIError": _ERRORS,
     "VertexAuthenticationError": _ERRORS,
@@ -54,6 +56,7 @@ _LAZY = {
 __all__ = [
     "ChatVertexOpenAI",
     "GoogleCredentialsProvider",
+    "RetiredModelWarning",
     "VertexAPIError",
     "VertexAuthError",
     "VertexAuthenticationError",

@@ -12,7 +12,8 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 
-from langchain_vertex_openai._endpoint import GOOGLE_PUBLISHER, normalize_model_id
+from langchain_vertex_openai._catalog import model_facts
+from langchain_vertex_openai._endpoint import normalize_model_id
 from langchain_vertex_openai._google import SETTINGS as GOOGLE_SETTINGS
 from langchain_vertex_openai._google import check_no_conflict, google_settings
 from langchain_vertex_openai._request import (
@@ -22,7 +23,7 @@ from langchain_vertex_openai._request import (
     normalize_extra_body,
 )
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
-from langchain_vertex_openai._settings import check_numbers
+from langchain_vertex_openai._settings import check_model, check_numbers
 from langchain_vertex_openai._structured import GeminiResponseFormat
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
 from langchain_vertex_openai._tools import gemini_response_format
@@ -88,6 +89,8 @@ def prepare_call(
     params["model"] = normalize_model_id(params["model"])
     if call:
         check_numbers(params)  # per-call values get the checks construction applies
+    if "model" in call:
+        check_model(model_facts(params["model"]), location=cache_location)
     if stop is not None:
         params["stop"] = stop
     settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}
@@ -108,7 +111,8 @@ def prepare_call(
     params.pop("stream", None)
     if stream:
         params["stream"] = True
-    google_model = params["model"].startswith(f"{GOOGLE_PUBLISHER}/")
+    # Gemini's request rules (documented parameters only, signature placeholders).
+    google_model = model_facts(params["model"]).is_gemini
     body = build_body(
         messages, params, google_model=google_model, placeholder=signature_placeholder
     )

@@ -200,17 +200,15 @@ def _longest_listed_prefix(key: str) -> str | None:
 
 
 def _family_rule(publisher: str, name: str) -> dict[str, Any]:
-    if publisher != GOOGLE or not name.startswith("gemini-"):
-        if publisher == GOOGLE and _EMBEDDING_RE.search(name):
-            return {"family": "embedding"}
-        return {"family": "open-model" if name.endswith("-maas") else "unknown"}
-    if _EMBEDDING_RE.search(name):
+    if publisher == GOOGLE and _EMBEDDING_RE.search(name):
         return {"family": "embedding"}
+    if publisher != GOOGLE or not name.startswith("gemini-"):
+        return {"family": "open-model" if name.endswith("-maas") else "unknown"}
     if name.startswith("gemini-2.5"):
         return {"family": "gemini-2.5"}
     if re.match(r"^gemini-(?:1|2)[.-]", name):
         return {"family": "gemini-legacy"}
-    return {"family": "gemini-3"}
+    return {"family": "gemini-3"}  # Gemini 3.x, and newer ids until the table lists them
 
 
 def _entry(publisher: str, name: str) -> tuple[dict[str, Any], bool]:
@@ -231,10 +229,6 @@ def _entry(publisher: str, name: str) -> tuple[dict[str, Any], bool]:
         if "-preview" in name:
             entry["preview"] = True
     return entry, False
-
-
-def _limit(limits: dict[str, int], key: str) -> int | None:
-    return limits.get(key)
 
 
 @functools.lru_cache(maxsize=512)
@@ -289,12 +283,44 @@ def model_facts(model: str) -> ModelFacts:
         inline_think_tags=facts["inline_think_tags"],
         reasoning_tokens_separate=facts["reasoning_tokens_separate"],
         locations=facts["locations"],
-        inline_image_bytes=_limit(limits, "inline_image_bytes"),
-        storage_image_bytes=_limit(limits, "storage_image_bytes"),
-        pdf_bytes=_limit(limits, "pdf_bytes"),
-        input_bytes=_limit(limits, "input_bytes"),
-        images_per_prompt=_limit(limits, "images_per_prompt"),
+        inline_image_bytes=limits.get("inline_image_bytes"),
+        storage_image_bytes=limits.get("storage_image_bytes"),
+        pdf_bytes=limits.get("pdf_bytes"),
+        input_bytes=limits.get("input_bytes"),
+        images_per_prompt=limits.get("images_per_prompt"),
     )
+
+
+def not_found_hint(model: str | None, location: str | None) -> str:
+    """The fix for a 404 `Publisher Model … was not found` (docs/vertex-facts.md §1, §12).
+
+    Args:
+        model: The `publisher/model` the 404 names, if it names one.
+        location: The location called; None when `base_url` is set.
+    """
+    facts = model_facts(model) if model else None
+    if facts is not None and facts.locations:
+        where = ", ".join(facts.locations)
+        fix = (
+            f" Pass location={facts.locations[0]!r}."
+            if location is not None and location not in facts.locations
+            else ""
+        )
+        return (
+            f"{facts.model} is documented in: {where} (docs/vertex-facts.md §1).{fix} Otherwise "
+            "check the model id and that the project has access to it."
+        )
+    if location not in (None, "global"):
+        return (
+            f"The model may not be served in location {location!r}: newer and preview Gemini "
+            "models are served on location='global'."
+        )
+    if facts is not None and facts.is_partner:
+        return (
+            "Partner models are served in some locations only, often not on 'global': pass the "
+            "location the model's page lists (e.g. location='us-central1')."
+        )
+    return ""
 
 
 def listed_models() -> tuple[str, ...]:

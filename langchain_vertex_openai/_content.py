@@ -69,17 +69,39 @@ def _error(index: int, problem: str, fix: str) -> _ContentError:
 
 @dataclass
 class MediaBudget:
-    """Inline bytes seen so far in one request, to refuse oversize requests early."""
+    """Inline bytes seen so far in one request, to refuse oversize requests early.
+
+    The per-item limits are the model's, from its page (docs/vertex-facts.md §1), when known.
+    """
 
     used: int = 0
     details: set[str] = field(default_factory=set)
+    images: int = 0
+    model: str = ""
+    image_bytes: int | None = None
+    pdf_bytes: int | None = None
 
-    def add(self, size: int, index: int) -> None:
-        """Count `size` inline bytes from block `index`.
+    def add(self, size: int, index: int, mime_type: str = "") -> None:
+        """Count `size` inline bytes of type `mime_type` from block `index`.
 
         Raises:
-            ValueError: Once the request's inline media exceed `MAX_INLINE_BYTES`.
+            ValueError: For an item over the model's limit for its kind, or once the
+                request's inline media exceed `MAX_INLINE_BYTES`.
         """
+        limit, kind = (
+            (self.image_bytes, "image")
+            if mime_type.startswith("image/")
+            else (self.pdf_bytes, "PDF")
+            if mime_type == "application/pdf"
+            else (None, "")
+        )
+        if limit is not None and size > limit:
+            raise _error(
+                index,
+                f"this inline {kind} is {size / 1e6:.1f} MB; {self.model} takes up to "
+                f"{limit // (1024 * 1024)} MB per inline {kind}.",
+                "Upload it to Cloud Storage and pass a gs:// URL.",
+            )
         self.used += size
         if self.used > MAX_INLINE_BYTES:
             raise _error(
@@ -136,7 +158,7 @@ def _from_url(url: str, declared: str | None, kind: str, index: int, budget: Med
     data_uri = DATA_URI_RE.match(url)
     if data_uri:
         mime_type = _check_mime(data_uri.group("mime"), index)
-        budget.add(_decoded_size(data_uri.group("data"), index), index)
+        budget.add(_decoded_size(data_uri.group("data"), index), index, mime_type)
         return Media(mime_type, data=data_uri.group("data"))
     if url.startswith("data:"):
         raise _error(
@@ -195,7 +217,7 @@ def resolve_media(block: dict[str, Any], index: int, budget: MediaBudget) -> Med
                 f"a base64 {kind} block has no mime_type.",
                 "Add mime_type, e.g. 'image/png' or 'application/pdf'.",
             )
-        budget.add(_decoded_size(data, index), index)
+        budget.add(_decoded_size(data, index), index, declared)
         return Media(declared, data=data)
     if block.get("file_id") or block.get("id"):
         raise _error(
@@ -214,8 +236,31 @@ def _audio_part(media: Media) -> dict[str, Any]:
     }
 
 
+MEDIA_RESOLUTIONS = ("low", "medium", "high")
+"""Vertex's media resolutions (`MEDIA_RESOLUTION_LOW` ...), docs/vertex-facts.md §4."""
+
+
+def media_resolution_level(value: object) -> str:
+    """Return `low`, `medium` or `high` for a level or a `MEDIA_RESOLUTION_*` name.
+
+    Raises:
+        ValueError: For any other value.
+    """
+    level = str(getattr(value, "name", value)).lower().removeprefix("media_resolution_")
+    if level not in MEDIA_RESOLUTIONS:
+        msg = f"media_resolution must be one of {', '.join(MEDIA_RESOLUTIONS)}, got {value!r}."
+        raise ValueError(msg)
+    return level
+
+
 def _detail(block: dict[str, Any], budget: MediaBudget) -> str | None:
-    detail = block.get("detail") or (block.get("extras") or {}).get("detail")
+    extras = block.get("extras") or {}
+    detail = block.get("detail") or extras.get("detail")
+    resolution = block.get("media_resolution") or extras.get("media_resolution")
+    if resolution:
+        # A part's resolution travels as its `detail`, the per-part field the endpoint
+        # ties to media resolution (docs/vertex-facts.md §3, §4).
+        detail = media_resolution_level(resolution)
     if detail:
         budget.details.add(str(detail))
     return str(detail) if detail else None
@@ -227,8 +272,10 @@ def _image_url_part(block: dict[str, Any], index: int, budget: MediaBudget) -> d
     if not url:
         raise _error(index, "an image_url part has no url.", "")
     media = _from_url(str(url), None, "image", index, budget)
+    if media.mime_type.startswith("image/"):
+        budget.images += 1
     part: dict[str, Any] = {"url": media.as_url}
-    if isinstance(image, dict) and image.get("detail"):
+    if isinstance(image, dict) and (image.get("detail") or image.get("media_resolution")):
         part["detail"] = _detail(image, budget)
     return {"type": "image_url", "image_url": part}
 
@@ -256,6 +303,8 @@ def _part(block: Any, index: int, budget: MediaBudget) -> dict[str, Any] | None:
         ):
             return {"type": "text", "text": block["text"]}
         media = resolve_media(block, index, budget)
+        if media.mime_type.startswith("image/"):
+            budget.images += 1
         if media.mime_type.startswith("audio/"):
             return _audio_part(media)
         image_url: dict[str, Any] = {"url": media.as_url}

@@ -14,13 +14,13 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 
+from langchain_vertex_openai._catalog import bare_name
 from langchain_vertex_openai._content import (
     DATA_URI_RE,
     content_to_parts,
     content_to_text,
     guess_mime_type,
 )
-from langchain_vertex_openai._endpoint import bare_model_name
 
 _ENDPOINT_SUFFIX = re.compile(r"/endpoints/[^/]+/?$")
 
@@ -35,7 +35,7 @@ def count_tokens_url(base_url: str, model: str) -> str:
         msg = f"Cannot derive the countTokens URL from base_url {base_url!r}."
         raise ValueError(msg)
     root = _ENDPOINT_SUFFIX.sub("", base_url)
-    return f"{root}/publishers/google/models/{bare_model_name(model)}:countTokens"
+    return f"{root}/publishers/google/models/{bare_name(model)}:countTokens"
 
 
 def _native_part(part: dict[str, Any]) -> dict[str, Any]:

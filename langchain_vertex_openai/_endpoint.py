@@ -2,7 +2,7 @@
 
 Facts from docs/vertex-facts.md §1: the `global` location has no host prefix,
 multi-regions `us`/`eu` use `aiplatform.{us,eu}.rep.googleapis.com`, and every
-model id needs a publisher (`google/gemini-2.5-flash`).
+model id needs a publisher (`google/gemini-3.5-flash`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from langchain_vertex_openai._catalog import split_model_id
+
 DEFAULT_LOCATION = "global"
 DEFAULT_MODEL = "google/gemini-3.5-flash"
-GOOGLE_PUBLISHER = "google"
 
 _MULTI_REGIONS = frozenset({"us", "eu"})
 # Region names look like `us-central1`, `europe-west4`, `asia-northeast1`.
@@ -22,9 +23,6 @@ _LOCATION_RE = re.compile(r"^[a-z]+(?:-[a-z]+[0-9]*)*$")
 # projects look like `example.com:my-project`.
 _PROJECT_RE = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_RESOURCE_MODEL_RE = re.compile(r"^(?:.*/)?publishers/([^/]+)/models/([^/]+)$")
-# Bare ids we can attribute to Google; anything else must name its publisher.
-_GOOGLE_MODEL_PREFIXES = ("gemini-", "gemma-", "text-embedding-", "learnlm-")
 
 
 def normalize_model_id(model: str) -> str:
@@ -32,7 +30,7 @@ def normalize_model_id(model: str) -> str:
 
     A bare Gemini id gets the `google/` publisher because Vertex rejects ids
     without one (`Malformed publisher model name`). A full resource name
-    (`publishers/google/models/gemini-2.5-flash`) is shortened.
+    (`publishers/google/models/gemini-3.5-flash`) is shortened.
 
     Raises:
         ValueError: If the id is empty or names no publisher and is not a Google
@@ -40,36 +38,19 @@ def normalize_model_id(model: str) -> str:
     """
     model_id = model.strip()
     if not model_id:
-        msg = "model must be a non-empty id such as 'google/gemini-2.5-flash'."
+        msg = "model must be a non-empty id such as 'google/gemini-3.5-flash'."
         raise ValueError(msg)
-    resource = _RESOURCE_MODEL_RE.match(model_id)
-    if resource:
-        return f"{resource.group(1)}/{resource.group(2)}"
-    if "/" in model_id:
-        publisher, _, name = model_id.partition("/")
-        if not publisher or not name or "/" in name:
-            msg = (
-                f"model {model!r} is not a 'publisher/model' id such as 'google/gemini-2.5-flash'."
-            )
-            raise ValueError(msg)
-        return model_id
-    if model_id.startswith(_GOOGLE_MODEL_PREFIXES):
-        return f"{GOOGLE_PUBLISHER}/{model_id}"
-    msg = (
-        f"model {model!r} has no publisher. Vertex AI needs 'publisher/model' ids, e.g. "
-        "'google/gemini-2.5-flash' or 'meta/llama-3.3-70b-instruct-maas'."
-    )
-    raise ValueError(msg)
-
-
-def is_gemini_3(model: str) -> bool:
-    """Whether `model` (with or without `google/`) is a Gemini 3.x model."""
-    return bare_model_name(model).startswith("gemini-3")
-
-
-def bare_model_name(model: str) -> str:
-    """Return the model id without its publisher (`gemini-2.5-flash`)."""
-    return model.split("/", 1)[1] if "/" in model else model
+    publisher, name = split_model_id(model_id)
+    if not publisher and "/" not in model_id:
+        msg = (
+            f"model {model!r} has no publisher. Vertex AI needs 'publisher/model' ids, e.g. "
+            "'google/gemini-3.5-flash' or 'meta/llama-3.3-70b-instruct-maas'."
+        )
+        raise ValueError(msg)
+    if not publisher or not name or "/" in name:
+        msg = f"model {model!r} is not a 'publisher/model' id such as 'google/gemini-3.5-flash'."
+        raise ValueError(msg)
+    return f"{publisher}/{name}"
 
 
 def validate_project(project: str) -> str:

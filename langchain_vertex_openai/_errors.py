@@ -45,6 +45,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
+from langchain_vertex_openai._catalog import not_found_hint
 from langchain_vertex_openai._secrets import SafeErrorMixin, scrub_exception_chain
 
 
@@ -153,6 +154,10 @@ def google_error(body: object) -> dict[str, Any] | None:
     return None
 
 
+# The 404 names the model: `Publisher Model projects/…/publishers/P/models/M was not found`.
+_NOT_FOUND_MODEL_RE = re.compile(r"publishers/([^/\s]+)/models/([^/\s]+)")
+
+
 def _hint(status_code: int, message: str, location: str | None) -> str:
     lowered = message.lower()
     if "thought_signature" in lowered or "thought signature" in lowered:
@@ -162,12 +167,10 @@ def _hint(status_code: int, message: str, location: str | None) -> str:
             "(ChatVertexOpenAI keeps the signature in additional_kwargs)."
         )
     if "publisher model name" in lowered:
-        return "Use 'publisher/model' ids such as 'google/gemini-2.5-flash'."
-    if status_code == 404 and "publisher model" in lowered and location not in (None, "global"):
-        return (
-            f"The model may not be served in location {location!r}: newer and preview Gemini "
-            "models are served on location='global'."
-        )
+        return "Use 'publisher/model' ids such as 'google/gemini-3.5-flash'."
+    if status_code == 404 and "publisher model" in lowered:
+        named = _NOT_FOUND_MODEL_RE.search(message)
+        return not_found_hint(f"{named[1]}/{named[2]}" if named else None, location)
     if "api keys are not supported" in lowered:
         return "Vertex AI needs OAuth credentials (google-auth), not an API key."
     if status_code == 401:
@@ -343,4 +346,10 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
             f"{error.doc[:200]!r}",
             _REQUEST,
             body=None,
+        ) from error
+    except RecursionError as error:
+        # The json decoder gives up on arrays/objects nested thousands deep (a hostile or
+        # broken upstream); the answer cannot be read, which is not a bug of the caller.
+        raise VertexResponseError(
+            "Vertex AI answered with JSON nested too deeply to read.", _REQUEST, body=None
         ) from error

@@ -14,13 +14,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_vertex_openai._endpoint import is_gemini_3
+from langchain_vertex_openai._catalog import ModelFacts, model_facts
+from langchain_vertex_openai._content import media_resolution_level
 from langchain_vertex_openai._thoughts import THOUGHT_TAG
-from langchain_vertex_openai.data import model_profile
 
-# Gemini 2.5's documented mapping of effort to thinking budget (docs/vertex-facts.md §5).
-EFFORT_TO_BUDGET = {"none": 0, "low": 1024, "medium": 8192, "high": 24576}
-EFFORTS = ("none", "minimal", "low", "medium", "high")
 _THRESHOLDS = frozenset(
     {
         "BLOCK_NONE",
@@ -38,45 +35,67 @@ SETTINGS = (
     "include_thoughts",
     "safety_settings",
     "cached_content",
+    "media_resolution",
 )
 """Parameters this module turns into request fields."""
 
 
-def _check_effort(model: str, effort: str) -> None:
-    profile = model_profile(model) or {}
-    allowed = profile.get("reasoning_effort_levels") or list(EFFORTS)
-    if effort not in allowed:
+def check_effort(facts: ModelFacts, effort: str) -> None:
+    """Refuse a `reasoning_effort` the model does not take (docs/vertex-facts.md §5, §12).
+
+    Raises:
+        ValueError: Listing the values the model takes.
+    """
+    allowed = facts.reasoning_efforts
+    if allowed is None or effort in allowed:
+        return
+    if not allowed:
+        msg = f"{facts.model} takes no reasoning_effort (its page documents no thinking control)."
+    else:
         msg = (
-            f"reasoning_effort={effort!r} is not accepted by {model}; use one of "
+            f"reasoning_effort={effort!r} is not accepted by {facts.model}; use one of "
             f"{', '.join(allowed)}."
         )
-        raise ValueError(msg)
+    raise ValueError(msg)
 
 
-def _thinking_config(model: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+def _thinking_config(facts: ModelFacts, settings: Mapping[str, Any]) -> dict[str, Any]:
     effort = settings.get("reasoning_effort")
     budget = settings.get("thinking_budget")
     config: dict[str, Any] = {}
     if budget is not None:
-        if is_gemini_3(model):
+        if facts.thinking_control != "budget":
             msg = (
-                f"thinking_budget is deprecated on {model} (Vertex answers intermittent "
+                f"thinking_budget is deprecated on {facts.model} (Vertex answers intermittent "
                 "400s); use reasoning_effort instead."
+                if facts.thinking_control == "level"
+                else f"thinking_budget is a Gemini 2.5 setting; {facts.model} does not take it."
             )
             raise ValueError(msg)
         if budget < -1:
             msg = f"thinking_budget must be -1 (dynamic), 0 (off) or positive, got {budget}."
             raise ValueError(msg)
+        if budget == 0 and not facts.can_disable_thinking:
+            msg = f"{facts.model} cannot turn thinking off; use a positive thinking_budget or -1."
+            raise ValueError(msg)
         config["thinking_budget"] = budget
-    if settings.get("include_thoughts"):
+    if settings.get("include_thoughts") and facts.thinking_control is not None:
         config["include_thoughts"] = True
         if effort is not None:
-            # Only one of reasoning_effort and thinking_config may be sent.
-            if is_gemini_3(model):
+            # Only one of reasoning_effort and thinking_config may be sent (§5).
+            if facts.thinking_control == "level":
                 config["thinking_level"] = effort
             else:
-                config["thinking_budget"] = EFFORT_TO_BUDGET[effort]
+                config["thinking_budget"] = facts.budget_for(effort)
     return config
+
+
+def _media_resolution(facts: ModelFacts, value: object) -> str:
+    # Request-level: `extra_body.google.media_resolution` with Vertex's enum name (§4).
+    if not facts.is_gemini:
+        msg = f"media_resolution is a Gemini setting; {facts.model} does not take it."
+        raise ValueError(msg)
+    return f"MEDIA_RESOLUTION_{media_resolution_level(value).upper()}"
 
 
 def _safety_settings(value: Any) -> list[dict[str, str]]:
@@ -130,17 +149,20 @@ def google_settings(
     if effort is not None and settings.get("thinking_budget") is not None:
         msg = "Set reasoning_effort or thinking_budget, not both (Vertex refuses the pair)."
         raise ValueError(msg)
+    facts = model_facts(model)
     if effort is not None:
-        _check_effort(model, effort)
+        check_effort(facts, effort)
     top: dict[str, Any] = {}
     google: dict[str, Any] = {}
-    thinking = _thinking_config(model, settings)
+    thinking = _thinking_config(facts, settings)
     if thinking:
         google["thinking_config"] = thinking
         if thinking.get("include_thoughts"):
             google["thought_tag_marker"] = THOUGHT_TAG
     elif effort is not None:
         top["reasoning_effort"] = effort
+    if settings.get("media_resolution"):
+        google["media_resolution"] = _media_resolution(facts, settings["media_resolution"])
     if settings.get("safety_settings"):
         google["safety_settings"] = _safety_settings(settings["safety_settings"])
     if settings.get("cached_content"):

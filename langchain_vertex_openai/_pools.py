@@ -215,6 +215,7 @@ class _LoopPool:
 
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
         self.client = httpx2.AsyncClient(transport=_AsyncTransport(ssl_context))
+        self._pid = os.getpid()
         self.sdk_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         """Per model, its SDK client on this pool (dropped with the model or the loop)."""
         self._abandoned = False
@@ -228,7 +229,9 @@ class _LoopPool:
         try:
             yield
         finally:
-            if not self._abandoned:  # else already forgotten, under the lock
+            # Not when abandoned (already forgotten, under the lock), nor in a child forked
+            # while the loop ran: its connections are the parent's.
+            if not self._abandoned and self._pid == os.getpid():
                 _STATE.forget_loop_pool(self)
                 await self.client.aclose()
 

@@ -21,13 +21,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_vertex_openai._catalog import ModelFacts, model_facts
 from langchain_vertex_openai._content import (
     MediaBudget,
     content_to_parts,
     content_to_text,
     tool_result_parts,
 )
-from langchain_vertex_openai._endpoint import is_gemini_3
 from langchain_vertex_openai._response import dumps_arguments, new_tool_call_id
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
@@ -118,15 +118,6 @@ def _warn_not_sent(name: str) -> None:
             "not send it (for Google extensions use extra_body={'google': {...}})."
         )
     warn_once(message, key=("not-sent", name))
-
-
-_TEXT_WITH_CALLS_REFUSED = ("gemini-3.5", "gemini-3.6")
-"""Models that answer an opaque 400 to text beside tool calls (docs/vertex-facts.md §3)."""
-
-
-def refuses_text_with_calls(model: str) -> bool:
-    """Whether `model` rejects an assistant turn holding both text and tool calls."""
-    return model.removeprefix("google/").startswith(_TEXT_WITH_CALLS_REFUSED)
 
 
 def _assistant_dict(
@@ -286,8 +277,11 @@ def build_body(
             _warn_not_sent(key)
             continue
         body[key] = value
-    budget = MediaBudget()
-    text_with_calls = not refuses_text_with_calls(str(body.get("model", "")))
+    facts = model_facts(str(body.get("model", "")))
+    budget = MediaBudget(
+        model=facts.model, image_bytes=facts.inline_image_bytes, pdf_bytes=facts.pdf_bytes
+    )
+    text_with_calls = facts.text_beside_calls
     body["messages"] = []
     for position, message in enumerate(messages):
         try:
@@ -303,7 +297,7 @@ def build_body(
         except ValueError as error:
             msg = f"Message {position} ({message.type}): {error}"
             raise ValueError(msg) from error
-    _check_detail(str(body.get("model", "")), budget)
+    _check_media(facts, budget)
     if google_model:
         _check_not_empty(body["messages"])
     return body
@@ -322,9 +316,17 @@ def _check_not_empty(messages: list[dict[str, Any]]) -> None:
             raise ValueError(msg)
 
 
-def _check_detail(model: str, budget: MediaBudget) -> None:
+def _check_media(facts: ModelFacts, budget: MediaBudget) -> None:
+    limit = facts.images_per_prompt  # per model (docs/vertex-facts.md §1)
+    if limit is not None and budget.images > limit:
+        msg = (
+            f"The request holds {budget.images} images; {facts.model} takes up to {limit} "
+            "per prompt. Send fewer images, or split the work over several calls."
+        )
+        raise ValueError(msg)
     # Before Gemini 3, `detail` is one setting for the whole request (docs/vertex-facts.md §3).
-    if len(budget.details) > 1 and not is_gemini_3(model):
+    model = facts.model
+    if len(budget.details) > 1 and not facts.per_part_media_resolution:
         msg = (
             f"Images in one request ask for different detail values {sorted(budget.details)}; "
             f"{model} applies one detail to the whole request. Use the same value everywhere."

@@ -1,12 +1,10 @@
 """Vertex responses and stream chunks to LangChain messages (pure functions).
 
-Quirks handled here, each from docs/vertex-facts.md §7: tool-call ids that are
-empty, repeated, or equal to the function name; tool calls without `index`;
-`finish_reason: "stop"` on tool turns; chunks without `id`/`created`; a
-choice without `message`; running usage repeated on every chunk. Tool-call
-arguments are judged by one rule, streamed or not (`judge_arguments`), and a
-piece that is not shaped as Chat Completions sends it raises `VertexResponseError`
-(`_shape`).
+Quirks handled here, each from docs/vertex-facts.md §7: `finish_reason: "stop"` on
+tool turns; chunks without `id`/`created`; a choice without `message`; running usage
+repeated on every chunk. Tool calls (ids, fragments, one judgement of their arguments)
+are `_tool_calls`'s; a piece that is not shaped as Chat Completions sends it raises
+`VertexResponseError` (`_shape`).
 
 Error classes are imported where they are raised: `_errors` imports `openai`, which
 the model class does not load until its first call (see `_clients`).
@@ -14,14 +12,10 @@ the model class does not load until its first call (see `_clients`).
 
 from __future__ import annotations
 
-import json
-import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
-from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_vertex_openai._catalog import model_facts
@@ -47,7 +41,28 @@ from langchain_vertex_openai._signatures import (
     signature_of,
 )
 from langchain_vertex_openai._thoughts import ThoughtSplitter, split_thoughts
+from langchain_vertex_openai._tool_calls import (
+    StreamedCalls,
+    dumps_arguments,
+    new_tool_call_id,
+    parse_tool_calls,
+)
 from langchain_vertex_openai._usage import counts_reasoning_apart, traffic_type, usage_to_metadata
+
+__all__ = [  # also re-exports the tool-call helpers `_request` uses
+    "INVALID_CALL_ERRORS_KEY",
+    "MODEL_PROVIDER",
+    "StreamState",
+    "as_generation_chunk",
+    "chat_result_from_completion",
+    "check_finished",
+    "chunk_to_message_chunk",
+    "dumps_arguments",
+    "final_chunk",
+    "is_partner_model",
+    "message_from_choice",
+    "new_tool_call_id",
+]
 
 MODEL_PROVIDER = "google_vertexai_openai"
 """`response_metadata["model_provider"]`: our own, so core's best-effort
@@ -64,93 +79,6 @@ def is_partner_model(model: str) -> bool:
     """Whether `model` (`publisher/name`) is a partner (MaaS) model, not Google's."""
     facts = model_facts(model)
     return facts.is_partner and bool(facts.publisher)
-
-
-def new_tool_call_id() -> str:
-    """Return a fresh tool-call id for calls Vertex sent without a usable one."""
-    return f"call_{uuid.uuid4().hex[:24]}"
-
-
-def _call_id(raw_id: Any, name: str | None, taken: Sequence[str] | set[str]) -> str:
-    """Keep Vertex's id when it identifies the call, else make a fresh one.
-
-    Vertex sends "", the function name (colliding for parallel calls to the
-    same function) or unique ids; only the last kind identifies a call.
-    """
-    if isinstance(raw_id, str) and raw_id and raw_id != name and raw_id not in taken:
-        return raw_id
-    return new_tool_call_id()
-
-
-def _assign_call_ids(raw_calls: list[dict[str, Any]]) -> list[str]:
-    taken: set[str] = set()
-    result = []
-    for raw in raw_calls:
-        call_id = _call_id(raw.get("id"), raw["function"].get("name"), taken)
-        taken.add(call_id)
-        result.append(call_id)
-    return result
-
-
-def judge_arguments(arguments: str) -> tuple[dict[str, Any] | None, str | None]:
-    """Judge a call's complete argument text: `(args, None)`, or `(None, reason)`.
-
-    One rule for whole and streamed answers: no arguments mean `{}`; anything else
-    must be complete JSON naming an object (`"Paris"`, `42` or `[1, 2]` cannot be
-    keyword arguments), else the call is invalid and is not run.
-    """
-    if not arguments:
-        return {}, None
-    try:
-        # strict=False: raw control characters inside strings, as langchain-core allows.
-        parsed = json.loads(arguments, strict=False)
-    except ValueError as error:
-        return None, f"are not complete JSON ({error}); the answer may have been cut off"
-    if not isinstance(parsed, dict):
-        return None, f"are JSON {type(parsed).__name__}, not an object of named arguments"
-    return parsed, None
-
-
-def judge_call(name: str | None, arguments: str) -> tuple[dict[str, Any] | None, str | None]:
-    """Judge a whole tool call: `(args, None)` if it can run, else `(None, error)`."""
-    if not name:
-        return None, f"The tool call names no function (arguments: {arguments[:200]!r})."
-    args, reason = judge_arguments(arguments)
-    if args is None:
-        return None, f"Function {name!r} arguments {reason}: {arguments[:200]!r}"
-    return args, None
-
-
-def _call_function(raw: object, where: str) -> tuple[str | None, str]:
-    """A tool call's (name, argument text), checked for shape."""
-    function = as_dict(as_dict(raw, where).get("function"), f"{where}.function")
-    name = optional_str(function.get("name"), f"{where}.function.name")
-    arguments = function.get("arguments")
-    if isinstance(arguments, dict):
-        # Not the wire format, but unambiguous: a gateway that already decoded it.
-        return name, dumps_arguments(arguments)
-    return name, optional_str(arguments, f"{where}.function.arguments") or ""
-
-
-def _parse_tool_calls(
-    raw_calls: list[Any], where: str
-) -> tuple[list[ToolCall], list[InvalidToolCall], dict[str, str]]:
-    functions = [_call_function(raw, f"{where}[{i}]") for i, raw in enumerate(raw_calls)]
-    tool_calls: list[ToolCall] = []
-    invalid: list[InvalidToolCall] = []
-    signatures: dict[str, str] = {}
-    for raw, (name, arguments), call_id in zip(
-        raw_calls, functions, _assign_call_ids(raw_calls), strict=True
-    ):
-        args, error = judge_call(name, arguments)
-        if args is not None and name:
-            tool_calls.append(tool_call(name=name, args=args, id=call_id))
-        else:
-            invalid.append(invalid_tool_call(name=name, args=arguments, id=call_id, error=error))
-        signature = signature_of(raw)
-        if signature:
-            signatures[call_id] = signature
-    return tool_calls, invalid, signatures
 
 
 def _thought_flag(holder: dict[str, Any]) -> bool:
@@ -205,7 +133,7 @@ def message_from_choice(
     if audio is not None:
         additional_kwargs["audio"] = audio
     raw_calls = optional_list(raw.get("tool_calls"), f"{where}.message.tool_calls") or []
-    tool_calls, invalid_tool_calls, signatures = _parse_tool_calls(
+    tool_calls, invalid_tool_calls, signatures = parse_tool_calls(
         raw_calls, f"{where}.message.tool_calls"
     )
     message_signature = signature_of(raw)
@@ -263,9 +191,7 @@ def _keep_first_call(message: AIMessage) -> list[dict[str, Any]]:
 
 
 def _invalid_call_errors(message: AIMessage) -> dict[str, str]:
-    return {
-        call["id"] or "": call["error"] or "" for call in message.invalid_tool_calls if call["id"]
-    }
+    return {call["id"]: call["error"] or "" for call in message.invalid_tool_calls if call["id"]}
 
 
 def chat_result_from_completion(
@@ -348,7 +274,6 @@ class StreamState:
     """Set when thoughts were requested: splits `<thought>` tags across chunks."""
     inline_reasoning: InlineReasoning | None = None
     """Partner models' `<think>` splitter (set from `requested_model`)."""
-    dropped_tool_calls: list[dict[str, Any]] = field(default_factory=list)
     response_id: str | None = None
     model_name: str | None = None
     system_fingerprint: str | None = None
@@ -356,115 +281,15 @@ class StreamState:
     usage: dict[str, Any] | None = None
     chunk_count: int = 0
     saw_choice: bool = False
-    call_index_by_id: dict[str, int] = field(default_factory=dict)
-    call_index_by_raw_index: dict[int, int] = field(default_factory=dict)
-    call_ids: list[str] = field(default_factory=list)
-    call_names: list[str | None] = field(default_factory=list)
-    call_args: list[str] = field(default_factory=list)
-    signed_calls: set[str] = field(default_factory=set)
+    calls: StreamedCalls = field(default_factory=StreamedCalls)
+    """The tool calls collected so far, judged when the stream ends."""
     message_signature_seen: bool = False
 
     def __post_init__(self) -> None:
+        self.calls.single = self.single_tool_call
         if self.inline_reasoning is None and is_partner_model(self.requested_model):
             implicit = opens_reasoning_implicitly(self.requested_model)
             self.inline_reasoning = InlineReasoning(implicit_open=implicit)
-
-
-def _is_complete_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _continued_call(raw: dict[str, Any], name: str | None, state: StreamState) -> int | None:
-    """The index of the call a fragment continues, if it continues one.
-
-    With `stream_function_call_arguments` every fragment repeats name and id, and its
-    `index` is unreliable (docs/vertex-facts.md §7): a known unique id continues its
-    call; an id equal to the name continues the latest call of that name while its
-    arguments are still incomplete JSON. A fragment with neither id nor name (the
-    OpenAI convention, e.g. partner models) continues the call its `index` started.
-    """
-    raw_id = raw.get("id")
-    if isinstance(raw_id, str) and raw_id != name and raw_id in state.call_index_by_id:
-        return state.call_index_by_id[raw_id]
-    if raw_id and raw_id == name and state.call_names and state.call_names[-1] == name:
-        last = len(state.call_names) - 1
-        if not _is_complete_json(state.call_args[last]):
-            return last
-    if not raw_id and name is None and state.call_ids:
-        raw_index = raw.get("index")
-        if isinstance(raw_index, int) and raw_index in state.call_index_by_raw_index:
-            return state.call_index_by_raw_index[raw_index]
-        return len(state.call_ids) - 1
-    return None
-
-
-def _collect_calls(raw_calls: list[Any], state: StreamState, where: str) -> dict[str, str]:
-    """Remember the calls a delta carries (judged when the stream ends); return signatures."""
-    signatures: dict[str, str] = {}
-    for position, raw in enumerate(raw_calls):
-        name, arguments = _call_function(raw, f"{where}[{position}]")
-        continued = _continued_call(raw, name, state)
-        if continued is not None:
-            call_id = state.call_ids[continued]
-            state.call_args[continued] += arguments
-        elif state.single_tool_call and state.call_ids:
-            state.dropped_tool_calls.append(raw)
-            continue
-        else:
-            index = len(state.call_ids)
-            call_id = _call_id(raw.get("id"), name, state.call_ids)
-            state.call_ids.append(call_id)
-            state.call_names.append(name)
-            state.call_args.append(arguments)
-            raw_id = raw.get("id")
-            if isinstance(raw_id, str) and raw_id and raw_id != name:
-                state.call_index_by_id[raw_id] = index
-            if isinstance(raw.get("index"), int):
-                state.call_index_by_raw_index.setdefault(raw["index"], index)
-        signature = signature_of(raw)
-        if signature and call_id not in state.signed_calls:
-            state.signed_calls.add(call_id)
-            signatures[call_id] = signature
-    return signatures
-
-
-def _judged_call_chunks(state: StreamState) -> tuple[list[Any], dict[str, str]]:
-    """The stream's tool calls as chunks, judged whole like a non-streamed answer's.
-
-    They are sent only now because langchain-core's chunk merging parses arguments
-    leniently (docs/vertex-facts.md §7): `{"city": "San Fr` cut off by `length` would
-    merge into a runnable call `{"city": "San Fr"}`. An invalid call's text is therefore
-    sent JSON-encoded when it would otherwise parse leniently as an object, so that
-    merging leaves it in `invalid_tool_calls` (its `args` then decode with `json.loads`
-    to the raw text). Why each is invalid goes in
-    `response_metadata["invalid_tool_call_errors"]`.
-    """
-    chunks = []
-    errors: dict[str, str] = {}
-    for index, (call_id, name, arguments) in enumerate(
-        zip(state.call_ids, state.call_names, state.call_args, strict=True)
-    ):
-        args, error = judge_call(name, arguments)
-        sent = arguments
-        if args is None:
-            errors[call_id] = error or ""
-            if _parses_as_object(arguments):
-                sent = json.dumps(arguments, ensure_ascii=False)
-        chunks.append(tool_call_chunk(name=name, args=sent, id=call_id, index=index))
-    return chunks, errors
-
-
-def _parses_as_object(arguments: str) -> bool:
-    from langchain_core.utils.json import parse_partial_json
-
-    try:
-        return not arguments or isinstance(parse_partial_json(arguments), dict)
-    except ValueError:
-        return False
 
 
 def _stream_event(chunk: object) -> dict[str, Any]:
@@ -524,9 +349,7 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
         if audio is not None:
             additional_kwargs["audio"] = audio
     raw_calls = optional_list(delta.get("tool_calls"), "choices[0].delta.tool_calls")
-    signatures = (
-        _collect_calls(raw_calls, state, "choices[0].delta.tool_calls") if raw_calls else {}
-    )
+    signatures = state.calls.add(raw_calls, "choices[0].delta.tool_calls") if raw_calls else {}
     message_signature = signature_of(delta)
     if message_signature and not state.message_signature_seen:
         state.message_signature_seen = True
@@ -574,7 +397,7 @@ def check_finished(state: StreamState) -> None:
 def final_chunk(state: StreamState) -> AIMessageChunk:
     """Return the closing chunk: tool calls, finish reason, model, id and the last usage."""
     usage = state.usage if state.include_usage else None
-    call_chunks, call_errors = _judged_call_chunks(state)
+    call_chunks, call_errors = state.calls.judged_chunks()
     runnable = len(call_chunks) - len(call_errors)
     finish_reason = _finish_reason(state.finish_reason, runnable > 0)
     metadata: dict[str, Any] = {
@@ -584,8 +407,8 @@ def final_chunk(state: StreamState) -> AIMessageChunk:
         "system_fingerprint": state.system_fingerprint,
         "id": state.response_id,
     }
-    if state.dropped_tool_calls:
-        metadata["dropped_tool_calls"] = state.dropped_tool_calls
+    if state.calls.dropped:
+        metadata["dropped_tool_calls"] = state.calls.dropped
     if call_errors:
         metadata[INVALID_CALL_ERRORS_KEY] = call_errors
     if state.usage:
@@ -612,8 +435,3 @@ def as_generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
     finish_reason = message.response_metadata.get("finish_reason")
     info = {"finish_reason": finish_reason} if finish_reason else None
     return ChatGenerationChunk(message=message, generation_info=info)
-
-
-def dumps_arguments(arguments: dict[str, Any]) -> str:
-    """Serialise tool-call arguments the way they are sent back to Vertex."""
-    return json.dumps(arguments, ensure_ascii=False)

@@ -6,16 +6,17 @@ with a 400 on every call) is refused here, when the model is built.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import google.auth.credentials
 from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 
+from langchain_vertex_openai._catalog import ModelFacts, model_facts
 from langchain_vertex_openai._endpoint import (
-    is_gemini_3,
     normalize_model_id,
     validate_base_url,
     validate_endpoint_id,
@@ -95,9 +96,9 @@ def check_one_name_each(values: Mapping[str, Any], names: Mapping[str, tuple[str
 def drop_missing_parameters(values: dict[str, Any], model: str) -> dict[str, Any]:
     """Drop, with a warning, native-API parameters this endpoint does not have (`top_k`).
 
-    Only for Google models: a partner model may take them, so they pass to `model_kwargs`.
+    Only for Gemini: a partner or open model may take them, so they pass to `model_kwargs`.
     """
-    if not model.startswith("google/"):
+    if not model_facts(model).is_gemini:
         return values
     missing = [name for name in values if name in NOT_ON_THIS_ENDPOINT]
     for name in missing:
@@ -168,8 +169,7 @@ def check_numbers(values: dict[str, Any]) -> None:
         msg = f"timeout must be a positive number of seconds (or None), got {timeout}."
         raise ValueError(msg)
     n = values.get("n")
-    model = str(values.get("model"))
-    if n is not None and n > 1 and model.startswith("google/") and is_gemini_3(model):
+    if n is not None and n > 1 and not model_facts(str(values.get("model"))).multiple_candidates:
         msg = (
             f"{values['model']} returns one candidate only (Vertex: 'Multiple candidates is "
             "not enabled for this model'); use n=1 and call several times."
@@ -207,7 +207,76 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
             "ChatGoogleGenerativeAI on Vertex, which sends them natively."
         )
         raise ValueError(msg)
-    if values.get("exact_token_count") and not str(values["model"]).startswith("google/"):
+    facts = model_facts(str(values["model"]))
+    if values.get("exact_token_count") and facts.is_partner:
         msg = "exact_token_count uses Vertex's countTokens, which serves Google models only."
         raise ValueError(msg)
+    check_model(facts, location=cache_location)
     google_settings(values["model"], values, location=cache_location)
+
+
+def check_capability(model: str, feature: Literal["tools", "structured_output"]) -> None:
+    """Refuse tools or structured output on a model that takes neither (image models, §1).
+
+    Raises:
+        ValueError: Naming the model and what to use instead.
+    """
+    facts = model_facts(model)
+    if getattr(facts, feature):
+        return
+    what = "function tools" if feature == "tools" else "structured output (response schemas)"
+    kind = "an image-output model (beta)" if facts.image_output else "a model"
+    msg = (
+        f"{facts.model} is {kind} that does not take {what} (docs/vertex-facts.md §1). "
+        "Use a Gemini text model such as 'gemini-3.5-flash' for this step, and the image "
+        "model only to generate images."
+    )
+    raise ValueError(msg)
+
+
+class RetiredModelWarning(FutureWarning):
+    """The model is past its documented retirement date (docs/vertex-facts.md §1)."""
+
+
+def check_model(
+    facts: ModelFacts, *, location: str | None, today: datetime.date | None = None
+) -> None:
+    """Refuse models that are not on Chat Completions; warn about retired ones and locations.
+
+    Args:
+        facts: The model's catalogue facts.
+        location: The location the model calls, or None when `base_url` is set (then no
+            location rule applies: the serving location is unknown).
+        today: The date retirement is judged on (default: today).
+
+    Raises:
+        ValueError: For a model Google marks as not a Chat Completions model, naming one.
+    """
+    if not facts.chat_completions:
+        msg = (
+            f"{facts.model} {facts.not_chat_reason}, so Vertex AI's OpenAI-compatible "
+            f"endpoint cannot serve it (docs/vertex-facts.md §1). Use model="
+            f"'{facts.alternative or 'gemini-3.5-flash'}' or another Chat Completions model."
+        )
+        raise ValueError(msg)
+    if facts.retired_on(today or datetime.datetime.now(datetime.UTC).date()):
+        when = (
+            f"was retired on {facts.retirement_date.isoformat()}"
+            if facts.retirement_date
+            else "is retired"
+        )
+        successor = facts.successor or "gemini-3.5-flash"
+        warn_once(
+            f"{facts.model} {when} (Google's migration guide); calls may start failing. "
+            f"Move to model='{successor}' (docs/vertex-facts.md §1).",
+            key=("retired", facts.model),
+            category=RetiredModelWarning,
+        )
+    if location is not None and facts.served_in(location) is False:
+        where = ", ".join(facts.locations or ())
+        warn_once(
+            f"{facts.model} is documented in {where} only, not in location={location!r}; "
+            f"expect a 404 there. Pass location={(facts.locations or ('global',))[0]!r} "
+            "(docs/vertex-facts.md §1, §12).",
+            key=("location", facts.model, location),
+        )

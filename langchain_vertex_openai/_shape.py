@@ -29,8 +29,8 @@ def _kind(value: object) -> str:
 def _excerpt(value: object) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError):
-        text = repr(value)
+    except (TypeError, ValueError, RecursionError):
+        text = f"<{_kind(value)}>"
     return text if len(text) <= 200 else f"{text[:200]}..."
 
 

@@ -201,6 +201,8 @@ class _BoundedRequest:
 
 
 _PROVIDERS: weakref.WeakSet[GoogleCredentialsProvider] = weakref.WeakSet()
+_INHERITED: list[object] = []
+"""A forked child's copies of its parent's token sessions: kept, never used or closed."""
 
 
 def _after_fork_in_child() -> None:
@@ -272,6 +274,8 @@ class GoogleCredentialsProvider:
         self._lock = threading.Lock()
         self._flight = None
         self._inflight = {}
+        if self._transport is not None:
+            _INHERITED.append(self._transport)
         self._transport = None
 
     @property

@@ -31,13 +31,12 @@ from pydantic import (
 )
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
+from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._closing import Closing
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
     DEFAULT_MODEL,
-    GOOGLE_PUBLISHER,
-    bare_model_name,
     normalize_model_id,
     validate_location,
     validate_project,
@@ -51,7 +50,7 @@ from langchain_vertex_openai._response import (
     final_chunk,
 )
 from langchain_vertex_openai._secrets import without_tokens
-from langchain_vertex_openai._settings import check_settings, construction_values
+from langchain_vertex_openai._settings import check_capability, check_settings, construction_values
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
@@ -106,7 +105,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
         ```python
         from langchain_vertex_openai import ChatVertexOpenAI
 
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project")
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", project="my-project")
         ```
 
     ??? info "Invoke"
@@ -178,7 +177,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     ??? info "Thinking"
 
         ```python
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", include_thoughts=True)
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", include_thoughts=True)
         msg = llm.invoke("Why is the sky blue?")
         msg.additional_kwargs["reasoning_content"]  # thoughts, never in msg.content
         ```
@@ -201,7 +200,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
 
         ```python
         msg.response_metadata
-        # {"model_name": "google/gemini-2.5-flash", "finish_reason": "stop",
+        # {"model_name": "google/gemini-3.5-flash", "finish_reason": "stop",
         #  "id": "...", "token_usage": {...}, "model_provider": "google_vertexai_openai"}
         ```
 
@@ -217,7 +216,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     """
 
     model_name: str = Field(default=DEFAULT_MODEL, alias="model")
-    """Model id, `publisher/model` (e.g. `google/gemini-2.5-flash`)."""
+    """Model id, `publisher/model` (e.g. `google/gemini-3.5-flash`)."""
     project: str | None = Field(
         default_factory=from_env("GOOGLE_CLOUD_PROJECT", default=None),
         validate_default=True,
@@ -271,12 +270,12 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high"] | None = Field(
         default=None, validation_alias=AliasChoices("reasoning_effort", "thinking_level")
     )
-    """How much Gemini thinks: `"none"` turns thinking off where the model allows
-    (Gemini 2.5 Flash); Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
-    ones depends on the model). `None`: the model's default. `thinking_level=`
-    (langchain-google-genai's name) works too, also per call."""
+    """How much Gemini thinks. Gemini 3 models take `minimal`/`low`/`medium`/`high` (which
+    ones, and the default, depend on the model: `llm.profile["reasoning_effort_levels"]`);
+    `"none"` turns thinking off on the retiring Gemini 2.5 Flash. `None`: the model's default.
+    `thinking_level=` (langchain-google-genai's name) works too, also per call."""
     thinking_budget: int | None = None
-    """Gemini 2.5 thinking budget in tokens (0 off, -1 dynamic); not for Gemini 3."""
+    """Thinking budget in tokens for the retiring Gemini 2.5 models (0 off, -1 dynamic)."""
     include_thoughts: bool | None = None
     """Return thought summaries: `reasoning_content` in `additional_kwargs`, or
     `reasoning` content blocks with `output_version="v1"`; never in the answer text."""
@@ -295,6 +294,9 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     the offline estimate."""
     cached_content: str | None = None
     """`projects/{p}/locations/{region}/cachedContents/{id}` (regional locations only)."""
+    media_resolution: Literal["low", "medium", "high"] | None = None
+    """Tokens spent per image or video frame, for the whole request (Gemini). On Gemini 3 a
+    content block may set its own `media_resolution` (sent as the part's `detail`)."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Seconds before a request times out (the SDK's default when `None`)."""
     max_retries: int = 2
@@ -417,9 +419,8 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
         # Tracing must never fail a call, so the per-call model is reported as given.
         model = str(kwargs.get("model") or self.model_name)
         params["ls_provider"] = "google_vertexai"
-        params["ls_model_name"] = (
-            bare_model_name(model) if model.startswith(f"{GOOGLE_PUBLISHER}/") else model
-        )
+        facts = model_facts(model)
+        params["ls_model_name"] = facts.model if facts.is_partner else facts.name
         if stop or self.stop:
             params["ls_stop"] = stop or self.stop
         return params
@@ -562,6 +563,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
             "include_thoughts": self.include_thoughts,
             "safety_settings": self.safety_settings,
             "cached_content": self.cached_content,
+            "media_resolution": self.media_resolution,
             **self.model_kwargs,
         }
         return {key: value for key, value in params.items() if value is not None}
@@ -584,7 +586,8 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     def _vertex_errors(self, state: StreamState | None = None) -> AbstractContextManager[None]:
         from langchain_vertex_openai._errors import vertex_errors
 
-        return vertex_errors(location=self.location, stream=state)
+        # With a base_url override the serving location is unknown: no location hints.
+        return vertex_errors(location=self._cache_location, stream=state)
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
         """Whether this call streams: a per-call `streaming=` wins over the field."""
@@ -710,6 +713,8 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
         if search is not None:
             kwargs["web_search_options"] = search
         formatted = convert_tools(tools, strict=strict)
+        if formatted:
+            check_capability(self.model_name, "tools")
         choice = convert_tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
@@ -791,6 +796,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
             ValueError: For an unknown method, a missing schema, `strict` with JSON mode,
                 or a schema Gemini cannot take (e.g. a recursive model).
         """
+        check_capability(self.model_name, "structured_output")
         return structured_runnable(
             self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
         )

@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 MAX_CALLS = 20_000
-MODEL = "google/gemini-2.5-flash"
+MODEL = "google/gemini-3.5-flash"
 
 _CHILD = """
 import json, sys

@@ -14,7 +14,7 @@ import httpx2
 from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai.testing import VertexEmulator
 
-FLASH = "gemini-2.5-flash"
+FLASH = "gemini-3.5-flash"
 """The Gemini model most tests use."""
 
 _Chunk = TypeVar("_Chunk")

@@ -1,29 +1,14 @@
-"""Vertex-specific profile facts layered over the generated data (docs/vertex-facts.md §5).
+"""Vertex-specific profile facts layered over the generated data (docs/vertex-facts.md §4).
 
-Hand-written and small on purpose: only what the generated models.dev data does not say.
+Hand-written and small on purpose: only what neither the generated models.dev data nor the
+model catalogue (`data/_catalog_data.py`, which holds per-model facts) says.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_LOW_TO_HIGH = ["low", "medium", "high"]
-_MINIMAL_TO_HIGH = ["minimal", "low", "medium", "high"]
-_GEMINI_25 = ["none", "low", "medium", "high"]
-
-AUGMENTATIONS: dict[str, dict[str, Any]] = {
-    "gemini-3.8-flash": {"reasoning_effort_levels": _LOW_TO_HIGH},
-    "gemini-3.7-flash": {"reasoning_effort_levels": _LOW_TO_HIGH},
-    "gemini-3.1-pro-preview": {"reasoning_effort_levels": _LOW_TO_HIGH},
-    "gemini-3.6-flash": {"reasoning_effort_levels": _MINIMAL_TO_HIGH},
-    "gemini-3.5-flash": {"reasoning_effort_levels": _MINIMAL_TO_HIGH},
-    "gemini-3.5-flash-lite": {"reasoning_effort_levels": _MINIMAL_TO_HIGH},
-    "gemini-3.1-flash-lite": {"reasoning_effort_levels": _MINIMAL_TO_HIGH},
-    "gemini-3-flash-preview": {"reasoning_effort_levels": _MINIMAL_TO_HIGH},
-    "gemini-2.5-pro": {"reasoning_effort_levels": _GEMINI_25[1:]},
-    "gemini-2.5-flash": {"reasoning_effort_levels": _GEMINI_25},
-    "gemini-2.5-flash-lite": {"reasoning_effort_levels": _GEMINI_25},
-}
+AUGMENTATIONS: dict[str, dict[str, Any]] = {}
 """Per model id (without `google/`): keys that override or extend the generated profile."""
 
 GEMINI_DEFAULTS: dict[str, Any] = {

@@ -27,7 +27,7 @@ from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai.scale import abatch_with_ids, batch_with_ids
 from langchain_vertex_openai.testing import VertexEmulator
 
-MODEL = "gemini-2.5-flash"
+MODEL = "gemini-3.5-flash"
 CONCURRENCY = 8
 _REPEATED = re.compile(r"Repeat exactly: ([\w.-]+)")
 
@@ -77,6 +77,11 @@ def answer_partition(base_url: str, rows: Iterator[str]) -> Iterator[dict[str, A
 def invoke_one(base_url: str, doc_id: str) -> str:
     """One document with no retries, raising on failure (for the error tests)."""
     return str(worker_llm(base_url, 0).invoke(prompt(doc_id)).content)
+
+
+def invoke_with(llm: ChatVertexOpenAI, doc_id: str) -> str:
+    """One document on a model the driver shipped (the per-task anti-pattern)."""
+    return str(llm.invoke(prompt(doc_id)).content)
 
 
 class Answerer:

@@ -39,12 +39,12 @@ def test_invoke_returns_text_usage_and_metadata(llm, emulator):
     assert usage["input_tokens"] + usage["output_tokens"] == usage["total_tokens"]
     assert usage["input_tokens"] > 0
     metadata = message.response_metadata
-    assert "gemini-2.5-flash" in metadata["model_name"]
+    assert "gemini-3.5-flash" in metadata["model_name"]
     assert metadata["finish_reason"] == "stop"
     assert metadata["id"]
     assert metadata["token_usage"]["total_tokens"] == usage["total_tokens"]
     sent = emulator.last_request.body
-    assert sent["model"] == "google/gemini-2.5-flash"
+    assert sent["model"] == "google/gemini-3.5-flash"
     assert sent["messages"][0] == {"role": "system", "content": "Be brief."}
 
 
@@ -73,7 +73,7 @@ def test_stream_yields_text_and_one_final_usage(llm):
         == (merged.usage_metadata["total_tokens"])
     )
     assert merged.response_metadata["finish_reason"] == "stop"
-    assert "gemini-2.5-flash" in merged.response_metadata["model_name"]
+    assert "gemini-3.5-flash" in merged.response_metadata["model_name"]
     assert chunks[-1].chunk_position == "last"
 
 
@@ -147,9 +147,13 @@ def test_max_tokens_truncates_with_length_finish(llm):
     assert message.response_metadata["finish_reason"] == "length"
 
 
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_google_extensions_are_nested_under_extra_body(emulator):
+    # Gemini 2.5 (retired) is the model whose thinking a budget of 0 turns off.
     llm = emulator_model(
-        emulator, extra_body={"google": {"thinking_config": {"thinking_budget": 0}}}
+        emulator,
+        "gemini-2.5-flash",
+        extra_body={"google": {"thinking_config": {"thinking_budget": 0}}},
     )
     message = llm.invoke("Repeat exactly: no thoughts")
     assert emulator.last_request.body["extra_body"] == {
@@ -159,9 +163,9 @@ def test_google_extensions_are_nested_under_extra_body(emulator):
 
 
 def test_model_override_per_call(llm, emulator):
-    message = llm.invoke("hi", model="gemini-2.5-pro")
-    assert emulator.last_request.body["model"] == "google/gemini-2.5-pro"
-    assert "gemini-2.5-pro" in message.response_metadata["model_name"]
+    message = llm.invoke("hi", model="gemini-3.1-pro-preview")
+    assert emulator.last_request.body["model"] == "google/gemini-3.1-pro-preview"
+    assert "gemini-3.1-pro-preview" in message.response_metadata["model_name"]
 
 
 def test_partner_model_through_the_same_class(emulator):
@@ -241,7 +245,7 @@ def test_expired_token_is_refreshed_once_after_401(llm, emulator):
 async def test_100_concurrent_coroutines_share_one_refresh(emulator):
     credentials = emulator.credentials()
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=credentials
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=credentials
     )
     assert emulator.tokens_issued == 0  # no token until the first call
     results = await asyncio.gather(*(llm.ainvoke(f"Repeat exactly: n{i}") for i in range(100)))
@@ -275,7 +279,7 @@ def test_recorded_stream_shapes(llm, emulator, done):
         [
             {
                 "choices": [{"delta": {"content": "Hel", "role": "assistant"}, "index": 0}],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             },
             {
@@ -286,7 +290,7 @@ def test_recorded_stream_shapes(llm, emulator, done):
                         "index": 0,
                     }
                 ],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
                 "usage": {"completion_tokens": 2, "prompt_tokens": 3, "total_tokens": 9},
             },
@@ -310,14 +314,14 @@ def test_role_only_final_chunk(llm, emulator):
                 "choices": [{"delta": {"content": "Hi", "role": "assistant"}, "index": 0}],
                 "created": 1,
                 "id": "q",
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             },
             {
                 "choices": [{"delta": {"role": "assistant"}, "finish_reason": "stop", "index": 0}],
                 "created": 1,
                 "id": "q",
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
                 "usage": {"completion_tokens": 1, "prompt_tokens": 5, "total_tokens": 6},
             },
@@ -333,7 +337,7 @@ def test_stream_that_ends_without_finishing_is_an_error(llm, emulator):
         [
             {
                 "choices": [{"delta": {"content": "Hal", "role": "assistant"}, "index": 0}],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             }
         ],

@@ -18,7 +18,7 @@ def test_exact_count_matches_what_a_call_reports_as_prompt_tokens(emulator):
     ]
     exact = emulator_model(emulator, exact_token_count=True).get_num_tokens_from_messages(history)
     request = emulator.last_request
-    assert request.path.endswith("/publishers/google/models/gemini-2.5-flash:countTokens")
+    assert request.path.endswith("/publishers/google/models/gemini-3.5-flash:countTokens")
     assert request.body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     assert [c["role"] for c in request.body["contents"]] == ["user", "model", "user"]
     reply = emulator_model(emulator).invoke(history)

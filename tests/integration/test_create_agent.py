@@ -64,6 +64,7 @@ def test_tool_strategy_path(emulator):
     assert isinstance(state["structured_response"], WeatherReport)
 
 
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_gemini_2_5_with_tools_uses_tool_strategy(emulator):
     agent = create_agent(
         _llm(emulator, "gemini-2.5-flash"), tools=[get_weather], response_format=WeatherReport
@@ -119,12 +120,12 @@ def test_human_in_the_loop_resume_keeps_the_thought_signature(emulator):
 
 
 def test_summarization_middleware_uses_the_profile_window(emulator):
-    llm = _llm(emulator, "gemini-2.5-flash")
+    llm = _llm(emulator, "gemini-3.5-flash")
     SummarizationMiddleware(model=llm, trigger=("fraction", 0.8))  # needs max_input_tokens
-    unprofiled = _llm(emulator, "gemini-2.5-flash", profile={})
+    unprofiled = _llm(emulator, "gemini-3.5-flash", profile={})
     with pytest.raises(ValueError, match="max_input_tokens"):
         SummarizationMiddleware(model=unprofiled, trigger=("fraction", 0.8))
-    small = _llm(emulator, "gemini-2.5-flash", profile={"max_input_tokens": 400})
+    small = _llm(emulator, "gemini-3.5-flash", profile={"max_input_tokens": 400})
     agent = create_agent(
         small,
         middleware=[

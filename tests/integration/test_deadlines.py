@@ -23,7 +23,7 @@ from langchain_vertex_openai import ChatVertexOpenAI, VertexAuthError, VertexTim
 from langchain_vertex_openai import auth as auth_module
 from langchain_vertex_openai.testing import EmulatorCredentials
 
-MODEL = "google/gemini-2.5-flash"
+MODEL = "google/gemini-3.5-flash"
 COMPLETION = json.dumps(
     {
         "id": "c1",
@@ -179,7 +179,7 @@ def serve():
 
 def make_llm(url: str, **kwargs) -> ChatVertexOpenAI:
     kwargs.setdefault("credentials", Credentials(token="ya29.test"))  # valid, never refreshed
-    return ChatVertexOpenAI(model="gemini-2.5-flash", base_url=url, **kwargs)
+    return ChatVertexOpenAI(model="gemini-3.5-flash", base_url=url, **kwargs)
 
 
 async def call(llm: ChatVertexOpenAI, mode: str, **kwargs) -> str:

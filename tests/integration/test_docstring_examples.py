@@ -71,7 +71,7 @@ def test_docstring_examples_run_against_the_emulator(vertex_emulator, monkeypatc
 def test_tool_calling_example_really_calls_the_tool(vertex_emulator, title):
     code = dict(_blocks())[title]
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         base_url=vertex_emulator.base_url,
         credentials=vertex_emulator.credentials(),
     )

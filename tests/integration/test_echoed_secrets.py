@@ -169,7 +169,7 @@ async def test_echoed_token_is_redacted_from_every_rendering(
 ) -> None:
     echo.reply, cls = SHAPES[shape]
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=echo.base_url, api_key=token, max_retries=0
+        model="gemini-3.5-flash", base_url=echo.base_url, api_key=token, max_retries=0
     )
     if shape.endswith("stream"):
         calls = [lambda: list(llm.stream("hi")), lambda: _drain(llm.astream("hi"))]
@@ -197,7 +197,7 @@ def test_googles_own_message_is_kept_word_for_word(echo: EchoServer) -> None:
     )
     echo.reply = lambda auth: _json(400, {"error": _google_error(400, "INVALID_ARGUMENT", message)})
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=echo.base_url, api_key=GOOGLE_TOKEN, max_retries=0
+        model="gemini-3.5-flash", base_url=echo.base_url, api_key=GOOGLE_TOKEN, max_retries=0
     )
     with pytest.raises(VertexBadRequestError) as info:
         llm.invoke("hi")
@@ -210,7 +210,7 @@ async def test_connection_errors_hold_no_token_down_their_whole_chain() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         base_url=f"http://127.0.0.1:{port}/v1",
         api_key=GOOGLE_TOKEN,
         max_retries=0,
@@ -240,7 +240,7 @@ def test_debug_logs_of_an_echoed_error_hold_no_token(
     caplog.set_level(logging.DEBUG)
     echo.reply = SHAPES["object body"][0]
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=echo.base_url, api_key=OPAQUE_TOKEN, max_retries=1
+        model="gemini-3.5-flash", base_url=echo.base_url, api_key=OPAQUE_TOKEN, max_retries=1
     )
     with pytest.raises(VertexBadRequestError):
         llm.invoke("hi")

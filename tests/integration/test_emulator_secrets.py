@@ -24,7 +24,7 @@ def test_recorded_requests_hide_the_bearer_token_but_keep_it_for_tests(
     emulator: VertexEmulator,
 ) -> None:
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
     )
     assert llm.invoke("Repeat exactly: hi").content == "hi"
     token = llm.credentials.token
@@ -42,7 +42,7 @@ def test_recorded_requests_hide_the_bearer_token_but_keep_it_for_tests(
 
 def test_recorded_api_keys_are_hidden_in_headers_and_query(emulator: VertexEmulator) -> None:
     url = f"{emulator.base_url}/chat/completions"
-    body = {"model": "google/gemini-2.5-flash", "messages": [{"role": "user", "content": "x"}]}
+    body = {"model": "google/gemini-3.5-flash", "messages": [{"role": "user", "content": "x"}]}
     with httpx2.Client() as client:
         by_header = client.post(url, json=body, headers={"x-goog-api-key": API_KEY})
         by_query = client.post(url, params={"key": API_KEY, "alt": "json"}, json=body)
@@ -64,7 +64,7 @@ _FAILING_TESTS = textwrap.dedent(
     @pytest.fixture(scope="module")
     def emulator(vertex_emulator_module):
         llm = ChatVertexOpenAI(
-            model="gemini-2.5-flash",
+            model="gemini-3.5-flash",
             base_url=vertex_emulator_module.base_url,
             credentials=vertex_emulator_module.credentials(),
         )

@@ -69,7 +69,7 @@ def pool(request: pytest.FixtureRequest) -> Iterator[ProcessPoolExecutor]:
 
 def _model(emulator: VertexEmulator) -> ChatVertexOpenAI:
     return ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         base_url=emulator.base_url,
         credentials=emulator.credentials(),
         max_retries=0,

@@ -191,7 +191,7 @@ async def test_astream_ending_without_finish_reason_is_an_error_async(emulator):
         [
             {
                 "choices": [{"delta": {"content": "Hal", "role": "assistant"}, "index": 0}],
-                "model": "google/gemini-2.5-flash",
+                "model": "google/gemini-3.5-flash",
                 "object": "chat.completion.chunk",
             }
         ],
@@ -300,7 +300,7 @@ def test_200_html_page_is_a_clear_error(emulator):
 def test_html_404_for_a_wrong_url_is_readable_and_not_retried(emulator):
     wrong = emulator.base_url.replace("/v1/", "/v2/")
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=wrong, credentials=emulator.credentials(), max_retries=2
+        model="gemini-3.5-flash", base_url=wrong, credentials=emulator.credentials(), max_retries=2
     )
     with pytest.raises(VertexNotFoundError) as info:
         llm.invoke("hi")

@@ -309,3 +309,21 @@ def test_image_output_becomes_image_blocks(emulator, body, output_version):
     (image,) = [b for b in message.content if isinstance(b, dict) and b["type"] == "image"]
     assert (image["base64"], image["mime_type"]) == (PNG, "image/png")
     assert base64.b64decode(image["base64"]).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_json_nested_too_deeply_to_read_is_a_vertex_response_error(emulator, streaming):
+    deep = '{"choices": [' + "[" * 100_000 + "]" * 100_000 + "]}"
+    if streaming:
+        emulator.queue_raw_sse([deep])
+    else:
+        emulator.queue_raw(200, deep)
+    with pytest.raises(VertexResponseError, match="nested too deeply"):
+        llm(emulator, streaming=streaming).invoke("hi")
+
+
+def test_a_deep_but_readable_piece_is_named_without_printing_it_all(emulator):
+    emulator.queue_raw(200, '{"choices": [' + "[" * 900 + "]" * 900 + "]}")
+    with pytest.raises(VertexResponseError, match=r"choices\[0\] is a list") as info:
+        llm(emulator).invoke("hi")
+    assert len(str(info.value)) < 400

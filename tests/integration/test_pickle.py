@@ -25,7 +25,7 @@ _WORKER = textwrap.dedent(
 def test_model_round_trips_into_another_process(vertex_emulator_strict, dumps):
     emulator = vertex_emulator_strict
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
     )
     llm.invoke("warm up")  # live clients, a lock and a cached token now exist
     token = llm.credentials.token

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 def make_llm(emulator, **kwargs):
     kwargs.setdefault("credentials", emulator.credentials())
-    return ChatVertexOpenAI(model="gemini-2.5-flash", base_url=emulator.base_url, **kwargs)
+    return ChatVertexOpenAI(model="gemini-3.5-flash", base_url=emulator.base_url, **kwargs)
 
 
 def fork_and_run(child) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from langchain_vertex_openai import VertexBadRequestError, VertexRateLimitError
+from langchain_vertex_openai import ChatVertexOpenAI, VertexBadRequestError, VertexRateLimitError
 from langchain_vertex_openai.testing import VertexEmulator
 from tests.integration import scale_jobs
 
@@ -84,10 +84,6 @@ def chunks(docs: list[str], size: int) -> list[list[str]]:
     return [docs[start : start + size] for start in range(0, len(docs), size)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one model's async pool is tied to its first event loop (issue-15 fixes it)",
-)
 def test_tasks_run_abatch_on_new_event_loops(
     emulator: VertexEmulator, shipped: list[bytes], adc_file: tuple[str, str]
 ) -> None:
@@ -136,6 +132,17 @@ def test_a_key_in_the_closure_is_shipped(
     assert ray.get(ray.remote(with_key_in_closure).remote(), timeout=30) == "Credentials"
     with pytest.raises(AssertionError):
         scale_jobs.check_shipped(shipped, emulator, adc_file[1])
+
+
+def test_a_model_passed_as_a_task_argument_builds_a_client_per_task(
+    emulator: VertexEmulator,
+) -> None:
+    # Why the recipes build the model on the worker: a shipped model is unpickled per task.
+    llm = ChatVertexOpenAI(model=scale_jobs.MODEL, base_url=emulator.base_url)
+    shared = ray.put(llm)
+    task = ray.remote(scale_jobs.invoke_with)
+    assert ray.get([task.remote(shared, doc_id) for doc_id in DOCS[:6]], timeout=60) == DOCS[:6]
+    assert emulator.tokens_issued == 6
 
 
 def test_worker_errors_reach_the_driver_as_vertex_errors(emulator: VertexEmulator) -> None:

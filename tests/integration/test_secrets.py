@@ -59,7 +59,7 @@ def with_credentials(emulator, **kwargs):
     log = TokenLog(credentials)
     kwargs.setdefault("max_retries", 0)
     llm = ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, credentials=credentials, **kwargs
+        model="gemini-3.5-flash", base_url=emulator.base_url, credentials=credentials, **kwargs
     )
     return llm, log
 
@@ -67,7 +67,7 @@ def with_credentials(emulator, **kwargs):
 def with_static_token(emulator, token, **kwargs):
     kwargs.setdefault("max_retries", 0)
     return ChatVertexOpenAI(
-        model="gemini-2.5-flash", base_url=emulator.base_url, api_key=token, **kwargs
+        model="gemini-3.5-flash", base_url=emulator.base_url, api_key=token, **kwargs
     )
 
 
@@ -230,12 +230,12 @@ async def test_langsmith_params_and_callbacks_hide_tokens(emulator):
         texts += [
             repr(model._get_ls_params()),
             repr(model._get_invocation_params()),
-            repr(model._get_ls_params(stop=["x"], model="gemini-2.5-pro")),
+            repr(model._get_ls_params(stop=["x"], model="gemini-3.1-pro-preview")),
         ]
     seen = sync_recorder.seen + async_recorder.seen
     assert len(seen) == 6
     for serialized, kwargs in seen:
-        assert kwargs["invocation_params"]["model"] == "google/gemini-2.5-flash"
+        assert kwargs["invocation_params"]["model"] == "google/gemini-3.5-flash"
         texts += [repr(serialized), repr(kwargs), repr(kwargs["invocation_params"])]
         texts.append(repr(kwargs.get("metadata")))
     assert_hidden([*tokens.tokens, working_static], *texts)

@@ -55,14 +55,14 @@ class TestChatVertexOpenAIStandard(ChatModelIntegrationTests):
     def chat_model_params(self) -> dict:
         assert _EMULATOR is not None
         return {
-            "model": "gemini-2.5-flash",
+            "model": "gemini-3.5-flash",
             "base_url": _EMULATOR.base_url,
             "credentials": _EMULATOR.credentials(),
         }
 
     @property
     def model_override_value(self) -> str:
-        return "gemini-2.5-pro"
+        return "gemini-3.1-pro-preview"
 
     @property
     def supports_json_mode(self) -> bool:
@@ -109,7 +109,7 @@ class TestChatVertexOpenAIStandard(ChatModelIntegrationTests):
     def invoke_with_reasoning_output(self, *, stream: bool = False):
         assert _EMULATOR is not None
         llm = ChatVertexOpenAI(
-            model="gemini-2.5-flash",
+            model="gemini-3.5-flash",
             base_url=_EMULATOR.base_url,
             credentials=_EMULATOR.credentials(),
         )

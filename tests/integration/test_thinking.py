@@ -16,6 +16,8 @@ from langchain_vertex_openai import ChatVertexOpenAI, VertexPromptBlockedError
 from langchain_vertex_openai.testing import VertexEmulator
 from tests.helpers import emulator_model, merge_chunks, post_chat, sse_events
 
+# Gemini 2.5's budget rules are tested on purpose, though the family is retired.
+pytestmark = pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 FLASH = "gemini-2.5-flash"
 G3 = "gemini-3.8-flash"
 ANSWER = f"Emulated reply from google/{FLASH}: Hi"

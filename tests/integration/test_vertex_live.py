@@ -41,7 +41,7 @@ def llm():
     assert _SETTINGS is not None
     project, credentials = _SETTINGS
     return ChatVertexOpenAI(
-        model=os.environ.get("VERTEX_TEST_MODEL", "gemini-2.5-flash"),
+        model=os.environ.get("VERTEX_TEST_MODEL", "gemini-3.5-flash"),
         project=project,
         credentials=credentials,
         max_tokens=200,

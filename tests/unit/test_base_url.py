@@ -15,7 +15,7 @@ VERTEX = "aiplatform.googleapis.com/v1/projects/my-project/locations/global/endp
 
 
 def _model(**kwargs: object) -> ChatVertexOpenAI:
-    return ChatVertexOpenAI(model="gemini-2.5-flash", api_key="ya29.static", **kwargs)
+    return ChatVertexOpenAI(model="gemini-3.5-flash", api_key="ya29.static", **kwargs)
 
 
 @pytest.mark.parametrize(

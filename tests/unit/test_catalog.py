@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +217,14 @@ def test_facts_are_frozen_and_hashable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         facts.tools = False  # type: ignore[misc]
     assert len({facts, model_facts("google/gemini-3.5-flash")}) == 1
+
+
+def test_every_listed_id_is_in_the_fact_sheet():
+    # A model fact lands in docs/vertex-facts.md first, then in the catalogue.
+    sheet = (Path(__file__).resolve().parents[2] / "docs" / "vertex-facts.md").read_text()
+    missing = [
+        m
+        for m in listed_models()
+        if f"`{m}`" not in sheet and f"`{m.removeprefix('google/')}`" not in sheet
+    ]
+    assert not missing, f"add these to docs/vertex-facts.md first: {missing}"

@@ -117,7 +117,7 @@ def test_impersonated_source_credentials_lose_their_token_but_not_their_identity
 @pytest.mark.parametrize("make", [_user_credentials, _impersonated])
 def test_used_model_pickle_has_no_live_token(make) -> None:
     credentials = make()
-    llm = ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project", credentials=credentials)
+    llm = ChatVertexOpenAI(model="gemini-3.5-flash", project="my-project", credentials=credentials)
     assert llm.credentials_provider.token() in (SOURCE_TOKEN, TARGET_TOKEN)
     for payload in _payloads(llm):
         _assert_no_live_token(payload)
@@ -130,7 +130,7 @@ def test_used_model_pickle_has_no_live_token(make) -> None:
 def test_static_token_model_carries_its_token_as_configuration() -> None:
     # A static api_key is the model's configuration (the worker cannot refresh it), like
     # any SecretStr field; it is never in repr or dumpd (see test_secrets).
-    llm = ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project", api_key=SOURCE_TOKEN)
+    llm = ChatVertexOpenAI(model="gemini-3.5-flash", project="my-project", api_key=SOURCE_TOKEN)
     clone = pickle.loads(pickle.dumps(llm))
     assert clone.access_token.get_secret_value() == SOURCE_TOKEN
     assert SOURCE_TOKEN not in repr(clone)

@@ -11,11 +11,11 @@ from langchain_vertex_openai._endpoint import (
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
-        ("gemini-2.5-flash", "google/gemini-2.5-flash"),
+        ("gemini-3.5-flash", "google/gemini-3.5-flash"),
         ("google/gemini-3.1-pro-preview", "google/gemini-3.1-pro-preview"),
         ("meta/llama-3.3-70b-instruct-maas", "meta/llama-3.3-70b-instruct-maas"),
-        ("publishers/google/models/gemini-2.5-pro", "google/gemini-2.5-pro"),
-        ("  gemini-2.5-flash ", "google/gemini-2.5-flash"),
+        ("publishers/google/models/gemini-3.1-pro-preview", "google/gemini-3.1-pro-preview"),
+        ("  gemini-3.5-flash ", "google/gemini-3.5-flash"),
     ],
 )
 def test_model_ids_get_a_publisher(given, expected):
@@ -24,7 +24,7 @@ def test_model_ids_get_a_publisher(given, expected):
 
 @pytest.mark.parametrize("bad", ["", "   ", "llama-3.3-70b-instruct-maas", "/gemini", "a/b/c"])
 def test_bad_model_ids_are_rejected_with_an_example(bad):
-    with pytest.raises(ValueError, match="google/gemini-2.5-flash"):
+    with pytest.raises(ValueError, match="google/gemini-3.5-flash"):
         normalize_model_id(bad)
 
 

@@ -11,6 +11,7 @@ import langchain_vertex_openai
 PUBLIC = [
     "ChatVertexOpenAI",
     "GoogleCredentialsProvider",
+    "RetiredModelWarning",
     "VertexAPIError",
     "VertexAuthError",
     "VertexAuthenticationError",

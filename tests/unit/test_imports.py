@@ -35,7 +35,7 @@ def test_building_models_and_binding_tools_does_not_import_openai() -> None:
         class Weather(BaseModel):
             city: str
 
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project")
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", project="my-project")
         llm.bind_tools([Weather], tool_choice="any")
         llm.with_structured_output(Weather)
         llm.get_num_tokens_from_messages([])
@@ -71,7 +71,7 @@ def test_an_api_key_is_refused_with_the_auth_error_before_any_call() -> None:
         from langchain_vertex_openai import ChatVertexOpenAI, VertexAuthError
 
         try:
-            ChatVertexOpenAI(model="gemini-2.5-flash", project="my-project", credentials="AIzaFake")
+            ChatVertexOpenAI(model="gemini-3.5-flash", project="my-project", credentials="AIzaFake")
         except VertexAuthError as error:
             print("refused:", "OAuth" in str(error))
         """

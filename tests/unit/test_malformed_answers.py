@@ -44,7 +44,7 @@ def completion(message: Any = None, **choice: Any) -> dict[str, Any]:
     }
 
 
-def call(name: str, arguments: Any, call_id: str = "call-1") -> dict[str, Any]:
+def call(name: Any, arguments: Any, call_id: str = "call-1") -> dict[str, Any]:
     return {"function": {"arguments": arguments, "name": name}, "id": call_id, "type": "function"}
 
 
@@ -55,7 +55,7 @@ def parse(body: object, **kwargs: Any) -> AIMessage:
     return message
 
 
-def event(delta: dict[str, Any] | None = None, finish_reason: str | None = None, **top: Any):
+def event(delta: dict[str, Any] | None = None, finish_reason: Any = None, **top: Any):
     choice: dict[str, Any] = {"delta": {"role": "assistant", **(delta or {})}, "index": 0}
     if finish_reason:
         choice["finish_reason"] = finish_reason
@@ -210,7 +210,7 @@ MALFORMED_BODIES = {
     "tool_calls an object": completion({"tool_calls": {"name": "f"}}),
     "tool call null": completion({"tool_calls": [None]}),
     "tool call function null": completion({"tool_calls": [{"id": "a", "function": None}]}),
-    "tool call name a number": completion({"tool_calls": [call(7, "{}")]}),  # type: ignore[arg-type]
+    "tool call name a number": completion({"tool_calls": [call(7, "{}")]}),
     "tool call arguments a number": completion({"tool_calls": [call("f", 1)]}),
     "reasoning_content a list": completion({"content": "x", "reasoning_content": ["a"]}),
     "usage a list": {**completion({"content": "x"}), "usage": [1, 2]},
@@ -271,7 +271,7 @@ MALFORMED_EVENTS = {
     "tool call a string": event({"tool_calls": ["f()"]}),
     "function a list": event({"tool_calls": [{"id": "a", "function": ["f"]}]}),
     "usage a number": {**event({"content": "x"}), "usage": 7},
-    "finish_reason a list": event({"content": "x"}, finish_reason=["stop"]),  # type: ignore[arg-type]
+    "finish_reason a list": event({"content": "x"}, finish_reason=["stop"]),
     "id an object": {**event({"content": "x"}), "id": {"a": 1}},
     "reasoning_content a number": event({"reasoning_content": 1}),
 }

@@ -72,7 +72,7 @@ def test_native_names_work_per_call():
 
 def test_top_k_warns_that_the_endpoint_has_none_on_the_users_line():
     with pytest.warns(UserWarning, match="has no 'top_k' parameter") as caught:
-        llm = ChatVertexOpenAI(model="gemini-2.5-flash", top_k=40)
+        llm = ChatVertexOpenAI(model="gemini-3.5-flash", top_k=40)
     assert caught[0].filename == __file__
     assert "extra_body={'google'" not in str(caught[0].message)
     assert "top_k" not in llm.model_kwargs
@@ -80,7 +80,7 @@ def test_top_k_warns_that_the_endpoint_has_none_on_the_users_line():
 
 
 def test_top_k_per_call_warns_that_the_endpoint_has_none():
-    llm = ChatVertexOpenAI(model="gemini-2.5-flash")
+    llm = ChatVertexOpenAI(model="gemini-3.5-flash")
     with pytest.warns(UserWarning, match="has no 'top_k' parameter"):
         body = _body(llm, top_k=5)
     assert "top_k" not in body
@@ -95,7 +95,7 @@ def test_partner_models_keep_top_k():
 
 
 def test_openai_only_parameters_do_not_point_at_extra_body():
-    llm = ChatVertexOpenAI(model="gemini-2.5-flash")
+    llm = ChatVertexOpenAI(model="gemini-3.5-flash")
     with pytest.warns(UserWarning, match="ignores the 'logit_bias'") as caught:
         _body(llm, logit_bias={"1": 2})
     assert "extra_body" not in str(caught[0].message)
@@ -104,7 +104,7 @@ def test_openai_only_parameters_do_not_point_at_extra_body():
 def test_prepare_call_maps_native_names_without_a_model():
     prepared = prepare_call(
         [HumanMessage("hi")],
-        defaults={"model": "google/gemini-2.5-flash"},
+        defaults={"model": "google/gemini-3.5-flash"},
         extra_body=None,
         call_kwargs={"max_output_tokens": 7},
         stop=None,
@@ -120,7 +120,7 @@ class Person(BaseModel):
 
 
 def test_strict_tools_warning_lands_on_the_users_line():
-    llm = ChatVertexOpenAI(model="gemini-2.5-flash")
+    llm = ChatVertexOpenAI(model="gemini-3.5-flash")
     with pytest.warns(UserWarning, match="strict=True") as caught:
         llm.bind_tools([Person], strict=True)
     assert caught[0].filename == __file__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -271,3 +272,18 @@ def test_gemini_rule_is_kept_for_the_same_figures():
     }
     metadata = usage_to_metadata(openai_style)
     assert (metadata["output_tokens"], metadata["total_tokens"]) == (600, 627)
+
+
+def test_random_texts_split_the_same_streamed_in_random_chunks_or_whole():
+    rng = random.Random(12)
+    pieces = ["<think>", "</think>", "<", "</", "think", ">", "a", "b", " ", "\n"]
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        cuts = sorted(rng.sample(range(len(text) + 1), k=min(3, len(text) + 1)))
+        chunks = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        reasoning, answer = _stream_split(chunks, implicit_open=True)
+        assert (reasoning, answer) == split_inline_reasoning(text), chunks
+        # Nothing but the first tag pair and the whitespace after it is ever dropped.
+        assert len(reasoning) + len(answer) >= len(text) - len("<think></think>") - text.count(
+            " "
+        ) - text.count("\n")

@@ -17,13 +17,15 @@ def test_vertex_facts_override_generated_data():
 
 def test_model_gets_its_profile_and_user_can_override():
     assert (
-        ChatVertexOpenAI(model="gemini-2.5-pro", project="p-12345").profile["max_output_tokens"]
+        ChatVertexOpenAI(model="gemini-3.1-pro-preview", project="p-12345").profile[
+            "max_output_tokens"
+        ]
         == 65536
     )
     partner = ChatVertexOpenAI(model="meta/llama-3.3-70b-instruct-maas", project="p-12345")
     assert partner.profile["max_input_tokens"] == 128000
     custom = ChatVertexOpenAI(
-        model="gemini-2.5-pro", project="p-12345", profile={"max_input_tokens": 10}
+        model="gemini-3.1-pro-preview", project="p-12345", profile={"max_input_tokens": 10}
     )
     assert custom.profile == {"max_input_tokens": 10}
     assert ChatVertexOpenAI(model="google/unknown-model", project="p-12345").profile is None

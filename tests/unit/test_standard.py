@@ -17,14 +17,14 @@ class TestChatVertexOpenAIStandard(ChatModelUnitTests):
 
     @property
     def chat_model_params(self) -> dict:
-        return {"model": "gemini-2.5-flash", "project": "test-project", "location": "us-central1"}
+        return {"model": "gemini-3.5-flash", "project": "test-project", "location": "europe-west2"}
 
     @property
     def init_from_env_params(self) -> tuple[dict, dict, dict]:
         return (
-            {"GOOGLE_CLOUD_PROJECT": "env-project", "GOOGLE_CLOUD_LOCATION": "europe-west4"},
-            {"model": "gemini-2.5-flash"},
-            {"project": "env-project", "location": "europe-west4"},
+            {"GOOGLE_CLOUD_PROJECT": "env-project", "GOOGLE_CLOUD_LOCATION": "europe-west3"},
+            {"model": "gemini-3.5-flash"},
+            {"project": "env-project", "location": "europe-west3"},
         )
 
     @property
@@ -44,7 +44,7 @@ class TestChatVertexOpenAIStandard(ChatModelUnitTests):
 
 def test_serialization_round_trip_keeps_settings_and_hides_token(monkeypatch):
     model = ChatVertexOpenAI(
-        model="gemini-2.5-flash",
+        model="gemini-3.5-flash",
         project="test-project",
         api_key="ya29.secret-token",
         temperature=0.2,
@@ -64,7 +64,7 @@ def test_serialization_round_trip_keeps_settings_and_hides_token(monkeypatch):
         secrets_from_env=True,
     )
     assert isinstance(loaded, ChatVertexOpenAI)
-    assert loaded.model_name == "google/gemini-2.5-flash"
+    assert loaded.model_name == "google/gemini-3.5-flash"
     assert loaded.temperature == 0.2
     assert loaded.access_token is not None
     assert loaded.access_token.get_secret_value() == "ya29.secret-token"

@@ -10,7 +10,7 @@ import pytest
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexAuthError
 
-BASE = {"model": "gemini-2.5-flash", "project": "my-project-123"}
+BASE = {"model": "gemini-3.5-flash", "project": "my-project-123"}
 API_KEY = "AIzaSyA-fake-key-000000000000000000000"
 
 
@@ -36,8 +36,8 @@ def build(**overrides):
         ({"max_completion_tokens": -5}, "max_tokens must be at least 1"),
         ({"n": 0}, "n must be at least 1"),
         # model ids
-        ({"model": ""}, "such as 'google/gemini-2.5-flash'"),
-        ({"model": "   "}, "such as 'google/gemini-2.5-flash'"),
+        ({"model": ""}, "such as 'google/gemini-3.5-flash'"),
+        ({"model": "   "}, "such as 'google/gemini-3.5-flash'"),
         ({"model": "llama-3.3-70b-instruct-maas"}, "'meta/llama-3.3-70b-instruct-maas'"),
         ({"model": "google/"}, "'publisher/model' id such as"),
         ({"model": "a/b/c"}, "'publisher/model' id such as"),
@@ -55,7 +55,13 @@ def build(**overrides):
             "use reasoning_effort instead",
         ),
         ({"model": "gemini-3.5-flash", "thinking_budget": 0}, "use reasoning_effort instead"),
-        ({"thinking_budget": -7}, "-1 \\(dynamic\\), 0 \\(off\\) or positive"),
+        (
+            {"model": "gemini-2.5-flash", "thinking_budget": -7},
+            "-1 \\(dynamic\\), 0 \\(off\\) or positive",
+        ),
+        ({"model": "gemini-2.5-pro", "thinking_budget": 0}, "cannot turn thinking off"),
+        ({"model": "meta/llama-3.3-70b-instruct-maas", "thinking_budget": 1}, "Gemini 2.5"),
+        ({"model": "openai/gpt-oss-120b-maas", "reasoning_effort": "low"}, "no reasoning_effort"),
         ({"reasoning_effort": "low", "thinking_budget": 512}, "not both"),
         # context caching
         (
@@ -69,7 +75,7 @@ def build(**overrides):
         ),
         (
             {
-                "location": "europe-west4",
+                "location": "europe-west3",
                 "cached_content": "projects/p/locations/us-central1/cachedContents/1",
             },
             "set location='us-central1'",
@@ -81,6 +87,7 @@ def build(**overrides):
         ({"api_key": "ya29.token", "credentials": object()}, "not both"),
     ],
 )
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
 def test_bad_settings_fail_at_construction_naming_the_fix(overrides, fix):
     with pytest.raises(ValueError, match=fix):
         build(**overrides)
@@ -108,20 +115,20 @@ def test_bad_environment_defaults_fail_at_construction(monkeypatch, variable, va
     monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValueError, match=fix):
-        ChatVertexOpenAI(model="gemini-2.5-flash")
+        ChatVertexOpenAI(model="gemini-3.5-flash")
 
 
 def test_good_settings_are_kept():
     llm = build(
-        location="us-central1",
+        location="europe-west2",
         max_retries=0,
         max_tokens=1,
         n=1,
         reasoning_effort="low",
-        cached_content="projects/p/locations/us-central1/cachedContents/1",
+        cached_content="projects/p/locations/europe-west2/cachedContents/1",
     )
-    assert llm.model_name == "google/gemini-2.5-flash"
-    assert (llm.location, llm.max_retries, llm.max_tokens) == ("us-central1", 0, 1)
+    assert llm.model_name == "google/gemini-3.5-flash"
+    assert (llm.location, llm.max_retries, llm.max_tokens) == ("europe-west2", 0, 1)
     assert build(model="meta/llama-3.3-70b-instruct-maas").model_name.startswith("meta/")
 
 
