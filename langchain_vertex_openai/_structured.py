@@ -30,12 +30,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
 
 from langchain_vertex_openai._secrets import SafeErrorMixin
-from langchain_vertex_openai._tools import (
-    check_json_schema,
-    check_source_schema,
-    gemini_schema,
-    to_openai_tool,
-)
+from langchain_vertex_openai._tools import check_source_schema, gemini_schema, to_openai_tool
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 _METHODS = ("json_schema", "function_calling", "json_mode")
@@ -332,15 +327,11 @@ def structured_runnable(
             or a schema Gemini cannot take.
     """
     check_arguments(schema, method, strict)
-    described: Described | None = None
-    if schema is not None and method != "json_mode":  # json_mode sends no schema
+    # Pydantic schemas keep their `$defs`, so the cut refuses recursion there; other
+    # schemas are judged first, as langchain-core's conversion cuts or loops on recursion.
+    if schema is not None and method != "json_mode" and not _is_pydantic(schema):
         try:
-            if method == "json_schema" and _is_pydantic(schema) and not is_pydantic_v1(schema):
-                # pydantic's own schema keeps its `$ref`s: judged and sent from one build.
-                described = schema_name_and_json(schema)
-                check_json_schema(described[2])
-            else:
-                check_source_schema(schema)
+            check_source_schema(schema)
         except ValueError as error:
             name = (
                 schema.get("title") or schema.get("name")
@@ -355,10 +346,11 @@ def structured_runnable(
     # The schema is converted once per binding: what is sent, traced and checked all
     # come from this one conversion.
     tool: dict[str, Any] | None = None
+    described: Described | None = None
     if schema is not None and (method == "function_calling" or is_pydantic_v1(schema)):
         tool = to_openai_tool(schema)
     elif schema is not None:
-        described = described or schema_name_and_json(schema)
+        described = schema_name_and_json(schema)
         tool = _as_tool(described)
     # Traced in langchain-core's own JSON-schema form, built here once: core re-converts
     # the traced schema on every call, which is free for this form and not for a class.

@@ -268,19 +268,10 @@ def check_source_schema(tool: Any) -> None:
     """
     source = _source_schema(tool)
     if source is not None:
-        check_json_schema(source)
-
-
-def check_json_schema(source: Mapping[str, Any]) -> None:
-    """Refuse a JSON schema (with its `$ref`s) that is recursive or nested too deep.
-
-    Raises:
-        ValueError: Naming the reference cycle, or the depth limit.
-    """
-    check_schema_depth(source)
-    cycle = find_recursion(source)
-    if cycle:
-        raise recursive_schema_error(cycle)
+        check_schema_depth(source)
+        cycle = find_recursion(source)
+        if cycle:
+            raise recursive_schema_error(cycle)
 
 
 def _source_schema(tool: Any) -> Mapping[str, Any] | None:

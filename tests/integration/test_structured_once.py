@@ -48,10 +48,9 @@ def test_the_schema_is_prepared_once_per_binding(emulator, counted, schema):
         result = structured.invoke("Ada Lovelace, 36")
         assert result is not None
     assert prepared["cut at binding"] == 1
-    # At binding: one build for what is sent, one for the trace (langchain-core's form,
-    # which the standard suite checks), one for the source check (recursion, depth);
-    # none per call.
-    assert prepared["json schema"] <= 3
+    # One build for what is sent, one for the trace (langchain-core's form, which the
+    # standard suite checks); none per call.
+    assert prepared["json schema"] <= 2
     assert counted == prepared  # the calls reused what the binding prepared
     sent = [r.body["response_format"]["json_schema"]["schema"] for r in emulator.chat_requests]
     assert sent[0] == sent[1] == sent[2]
