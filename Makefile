@@ -5,9 +5,9 @@ SOURCES := langchain_vertex_openai tests examples scripts
 
 .PHONY: install lint format format-check typecheck test test-unit check ci
 
-install:  ## a virtual environment with the test and lint tools
+install:  ## a virtual environment with the test and lint tools, Ray and Spark
 	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,scale]'
 
 lint:
 	$(BIN)/ruff check $(SOURCES)

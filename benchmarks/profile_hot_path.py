@@ -42,7 +42,15 @@ from contenders import (
     sync_streamers,
 )
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessageChunk, HumanMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+)
 from langchain_core.outputs import ChatGenerationChunk
 from server import running_server
 
@@ -52,6 +60,8 @@ from langchain_vertex_openai._response import (
     chunk_to_message_chunk,
     final_chunk,
 )
+from langchain_vertex_openai._tools import convert_tools
+from langchain_vertex_openai._validation import validate_request
 
 PACKAGE_DIR = os.sep + "langchain_vertex_openai" + os.sep
 
@@ -102,6 +112,42 @@ async def _aflow(flow: Any, response: httpx2.Response) -> None:
         return
 
 
+def _agent_history() -> tuple[list[BaseMessage], list[dict[str, Any]]]:
+    """A typical tool-loop history (parallel and sequential calls, an image) and 3 tools."""
+
+    def call(name: str, call_id: str, **args: Any) -> ToolCall:
+        return {"name": name, "args": args, "id": call_id, "type": "tool_call"}
+
+    tools = convert_tools(
+        [
+            {
+                "type": "function",
+                "function": {
+                    "name": name,
+                    "description": "d",
+                    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+                },
+            }
+            for name in ("get_weather", "get_time", "convert_units")
+        ]
+    )
+    image = {"type": "image", "url": "gs://bucket/photo.png"}
+    history: list[BaseMessage] = [
+        SystemMessage("You are a travel assistant who answers briefly."),
+        HumanMessage("What is the weather and the time in Paris?"),
+        AIMessage("", tool_calls=[call("get_weather", "a", city="Paris"), call("get_time", "b")]),
+        ToolMessage("sunny, 21 °C", tool_call_id="a"),
+        ToolMessage("12:00", tool_call_id="b"),
+        AIMessage("It is sunny and noon in Paris."),
+        HumanMessage(content=[{"type": "text", "text": "And what is this?"}, image]),
+        AIMessage("A photo of the Eiffel tower."),
+        HumanMessage("Merci ! Convert 21 °C to °F please."),
+        AIMessage("", tool_calls=[call("convert_units", "c", value=21, unit="F")]),
+        ToolMessage("69.8 F", tool_call_id="c"),
+    ]
+    return history, tools
+
+
 def micro_timings(
     clients: Clients, url: str, loop: asyncio.AbstractEventLoop
 ) -> list[tuple[str, float, str]]:
@@ -139,6 +185,7 @@ def micro_timings(
         with ours._vertex_errors():
             pass
 
+    history, tools = _agent_history()
     chunks = len(raw_chunks)
     auth_us = micro(lambda: _flow(auth.sync_auth_flow(request), ok))
     noop_us = micro(lambda: _flow(noop.sync_auth_flow(request), ok))
@@ -160,6 +207,16 @@ def micro_timings(
         (
             "  of which _request.py:build_body",
             micro(lambda: build_body(messages, {"model": MODEL}, google_model=True)),
+            "per call",
+        ),
+        (
+            "  of which _validation.py:validate_request",
+            micro(lambda: validate_request(messages, model=MODEL)),
+            "per call",
+        ),
+        (
+            "_validation.py:validate_request, 11-message agent history, 3 tools",
+            micro(lambda: validate_request(history, model=MODEL, tools=tools, tool_choice="auto")),
             "per call",
         ),
         (

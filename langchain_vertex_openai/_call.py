@@ -23,10 +23,11 @@ from langchain_vertex_openai._request import (
     normalize_extra_body,
 )
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
-from langchain_vertex_openai._settings import check_model, check_numbers
+from langchain_vertex_openai._settings import check_model, check_numbers, check_timeout
 from langchain_vertex_openai._structured import GeminiResponseFormat
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
-from langchain_vertex_openai._tools import gemini_response_format
+from langchain_vertex_openai._tools import convert_tool_choice, gemini_response_format
+from langchain_vertex_openai._validation import validate_request
 
 _SDK_OPTIONS = {"extra_headers": "headers", "extra_query": "extra_query", "timeout": "timeout"}
 
@@ -85,6 +86,8 @@ def prepare_call(
     # Vertex ignores parallel_tool_calls, so False is enforced on the response.
     single_tool_call = call.pop("parallel_tool_calls", None) is False
     options = {_SDK_OPTIONS[name]: call.pop(name) for name in list(call) if name in _SDK_OPTIONS}
+    if "timeout" in options:
+        check_timeout(options["timeout"])
     params = {**defaults, **call}
     params["model"] = normalize_model_id(params["model"])
     if call:
@@ -113,6 +116,17 @@ def prepare_call(
         params["stream"] = True
     # Gemini's request rules (documented parameters only, signature placeholders).
     google_model = model_facts(params["model"]).is_gemini
+    if params.get("tool_choice") is not None:
+        # A per-call tool_choice may come in LangChain's forms ("any", True, a tool name).
+        choice = convert_tool_choice(params.pop("tool_choice"), params.get("tools") or [])
+        if choice is not None:
+            params["tool_choice"] = choice
+    validate_request(
+        messages,
+        model=params["model"],
+        tools=params.get("tools"),
+        tool_choice=params.get("tool_choice"),
+    )
     body = build_body(
         messages, params, google_model=google_model, placeholder=signature_placeholder
     )

@@ -323,6 +323,12 @@ def not_found_hint(model: str | None, location: str | None) -> str:
     return ""
 
 
+def tracing_name(model: str) -> str:
+    """The name LangSmith prices a model by: Google's ids bare, partners' with publisher."""
+    facts = model_facts(model)
+    return facts.model if facts.is_partner else facts.name
+
+
 def listed_models() -> tuple[str, ...]:
     """Every `publisher/model` id the fact sheet names."""
     return tuple(key if "/" in key else f"{GOOGLE}/{key}" for key in MODELS)

@@ -113,6 +113,18 @@ class VertexAsyncOpenAI(openai.AsyncOpenAI):
         )
 
 
+def _warn_forked_http_client() -> None:
+    from langchain_vertex_openai._warnings import warn_once
+
+    warn_once(
+        "This model's http_client was used before os.fork(): its pooled connections are "
+        "shared with the parent process, whose answers can reach this one. Pass a new "
+        "httpx2.Client in each child, or leave http_client unset (the package's own pool "
+        "is made again after a fork).",
+        key=("http_client used across fork", _pools.generation()),
+    )
+
+
 class ModelClients:
     """One model's SDK clients: on the shared pools, or on the HTTP clients the user gave.
 
@@ -145,6 +157,8 @@ class ModelClients:
             return client
         with self._lock:  # the threads of one batch must not each build a client
             if self._sync is None or self._sync_generation != _pools.generation():
+                if self._sync is not None and self._http_client is not None:
+                    _warn_forked_http_client()
                 http_client = self._http_client or _pools.sync_client()
                 self._sync = VertexOpenAI(auth=self._auth, http_client=http_client, **self._options)
                 self._sync_generation = _pools.generation()

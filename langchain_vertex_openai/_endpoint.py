@@ -23,6 +23,10 @@ _LOCATION_RE = re.compile(r"^[a-z]+(?:-[a-z]+[0-9]*)*$")
 # projects look like `example.com:my-project`.
 _PROJECT_RE = re.compile(r"^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _ENDPOINT_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+# What a model id is made of (`google/gemini-3.5-flash`, `meta/llama-4-maverick-...-maas`,
+# `publisher/model@version`): no spaces, quotes or other characters a URL would mangle.
+_MODEL_CHARS_RE = re.compile(r"^[A-Za-z0-9._@:+/-]+$")
+_MODEL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
 
 
 def normalize_model_id(model: str) -> str:
@@ -33,13 +37,15 @@ def normalize_model_id(model: str) -> str:
     (`publishers/google/models/gemini-3.5-flash`) is shortened.
 
     Raises:
-        ValueError: If the id is empty or names no publisher and is not a Google
-            model.
+        ValueError: If the id is empty, malformed (spaces, quotes, more than one `/`)
+            or names no publisher and is not a Google model.
     """
     model_id = model.strip()
     if not model_id:
         msg = "model must be a non-empty id such as 'google/gemini-3.5-flash'."
         raise ValueError(msg)
+    if not _MODEL_CHARS_RE.match(model_id):
+        raise _malformed_model(model)
     publisher, name = split_model_id(model_id)
     if not publisher and "/" not in model_id:
         msg = (
@@ -50,7 +56,18 @@ def normalize_model_id(model: str) -> str:
     if not publisher or not name or "/" in name:
         msg = f"model {model!r} is not a 'publisher/model' id such as 'google/gemini-3.5-flash'."
         raise ValueError(msg)
-    return f"{publisher}/{name}"
+    model_id = f"{publisher}/{name}"
+    if not _MODEL_ID_RE.match(model_id):
+        raise _malformed_model(model)
+    return model_id
+
+
+def _malformed_model(model: str) -> ValueError:
+    msg = (
+        f"model {model!r} is not a model id: a 'publisher/model' id holds letters, digits, "
+        "'.', '-' and '_' and no spaces, e.g. 'google/gemini-3.5-flash'."
+    )
+    return ValueError(msg)
 
 
 def validate_project(project: str) -> str:

@@ -35,6 +35,7 @@ from langchain_vertex_openai._signatures import (
     attach_call_signatures,
     with_signature,
 )
+from langchain_vertex_openai._validation import check_not_empty
 from langchain_vertex_openai._warnings import warn_once
 
 IGNORED_BY_VERTEX = frozenset(
@@ -192,12 +193,6 @@ def message_to_dict(
     """
     budget = budget if budget is not None else MediaBudget()
     if isinstance(message, SystemMessage):
-        if not isinstance(message.content, str) and any(
-            isinstance(block, dict) and block.get("type") not in ("text", None)
-            for block in message.content
-        ):
-            msg = "a system message can hold text only; put media in a human message."
-            raise ValueError(msg)
         return {"role": "system", "content": content_to_text(message.content)}
     if isinstance(message, HumanMessage):
         result: dict[str, Any] = {
@@ -299,21 +294,8 @@ def build_body(
             raise ValueError(msg) from error
     _check_media(facts, budget)
     if google_model:
-        _check_not_empty(body["messages"])
+        check_not_empty(body["messages"])
     return body
-
-
-def _check_not_empty(messages: list[dict[str, Any]]) -> None:
-    # Gemini refuses a turn without parts ("must include at least one parts field").
-    for position, message in enumerate(messages):
-        if message["role"] in ("user", "system", "assistant") and not (
-            message.get("content") or message.get("tool_calls")
-        ):
-            msg = (
-                f"Message {position} ({message['role']}) is empty; Gemini rejects messages "
-                "without content. Remove it or give it text."
-            )
-            raise ValueError(msg)
 
 
 def _check_media(facts: ModelFacts, budget: MediaBudget) -> None:

@@ -7,12 +7,14 @@ with a 400 on every call) is refused here, when the model is built.
 from __future__ import annotations
 
 import datetime
+import math
 import os
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import google.auth.credentials
-from pydantic import AliasChoices
+from pydantic import AliasChoices, SecretStr
 from pydantic.fields import FieldInfo
 
 from langchain_vertex_openai._catalog import ModelFacts, model_facts
@@ -47,7 +49,8 @@ def construction_values(
 ) -> dict[str, Any]:
     """The constructor's arguments, ready for validation (a `mode="before"` validator).
 
-    Environment defaults are filled in, one setting under two names is refused, native-API
+    Booleans given for numbers are refused; environment defaults are filled in, one setting
+    under two names is refused, native-API
     parameters this endpoint lacks are dropped with a warning, and unknown names move into
     `model_kwargs` (langchain-core's rule, knowing every alias).
 
@@ -56,6 +59,7 @@ def construction_values(
     """
     from langchain_core.utils.utils import _build_model_kwargs
 
+    refuse_bools(values)
     names = field_names(fields)
     check_one_name_each(values, names)
     model = normalize_model_id(
@@ -145,12 +149,92 @@ def check_credentials(credentials: Any, access_token: str | None) -> None:
         raise ValueError(msg)
 
 
+NUMBER_SETTINGS = (
+    "max_tokens",
+    "n",
+    "seed",
+    "max_retries",
+    "thinking_budget",
+    "temperature",
+    "top_p",
+    "presence_penalty",
+    "frequency_penalty",
+    "timeout",
+)
+"""Number fields, where `True` would pass for 1 (`bool` is an `int` subclass)."""
+
+
+def refuse_bool(name: str, value: Any) -> Any:
+    """Return `value`, refusing a bool where a number is expected.
+
+    Raises:
+        ValueError: For `True`/`False`.
+    """
+    if isinstance(value, bool):
+        msg = f"{name} must be a number, got {value!r} (a bool). Pass a number, or None."
+        raise ValueError(msg)
+    return value
+
+
+_NUMBER_INPUTS = {
+    **{name: name for name in NUMBER_SETTINGS},
+    "max_completion_tokens": "max_tokens",
+    "request_timeout": "timeout",
+}
+
+
+def refuse_bools(values: Any) -> None:
+    """Refuse `True`/`False` given for a number field, under its name or alias.
+
+    Raises:
+        ValueError: Naming the field.
+    """
+    if isinstance(values, dict):
+        for key, name in _NUMBER_INPUTS.items():
+            refuse_bool(name, values.get(key))
+
+
+_BEARER_RE = re.compile(r"^bearer(?:\s+|$)", re.IGNORECASE)
+
+
+def clean_access_token(token: SecretStr | None) -> SecretStr | None:
+    """Return a static access token without surrounding whitespace or a `Bearer ` prefix.
+
+    The SDK sends `Authorization: Bearer <api_key>`, so a pasted header value would go out
+    as `Bearer Bearer ...`; the prefix is stripped. The token itself never appears in an
+    error.
+
+    Raises:
+        ValueError: For an empty token, or one holding whitespace or control characters.
+    """
+    if token is None:
+        return None
+    value = _BEARER_RE.sub("", token.get_secret_value().strip())
+    if not value:
+        msg = (
+            "api_key is empty. Pass an OAuth access token (gcloud auth print-access-token), "
+            "or leave api_key unset to use application-default credentials."
+        )
+        raise ValueError(msg)
+    bad = next((i for i, char in enumerate(value) if not char.isprintable() or char == " "), None)
+    if bad is not None:
+        msg = (
+            f"api_key holds a space or control character at position {bad}; an access token "
+            "is one printable word. Copy the token again (gcloud auth print-access-token), "
+            "without line breaks."
+        )
+        raise ValueError(msg)
+    return SecretStr(value)
+
+
 def check_numbers(values: dict[str, Any]) -> None:
     """Check counts, ranges and the timeout.
 
     Raises:
         ValueError: Naming the parameter and its allowed range.
     """
+    for name in NUMBER_SETTINGS:
+        refuse_bool(name, values.get(name))
     for name in ("max_tokens", "n"):
         value = values.get(name)
         if value is not None and value < 1:
@@ -164,15 +248,29 @@ def check_numbers(values: dict[str, Any]) -> None:
     if values.get("max_retries", 0) < 0:
         msg = f"max_retries must be 0 or more, got {values['max_retries']}."
         raise ValueError(msg)
-    timeout = values.get("timeout")
-    if timeout is not None and timeout <= 0:
-        msg = f"timeout must be a positive number of seconds (or None), got {timeout}."
-        raise ValueError(msg)
+    check_timeout(values.get("timeout"))
     n = values.get("n")
     if n is not None and n > 1 and not model_facts(str(values.get("model"))).multiple_candidates:
         msg = (
             f"{values['model']} returns one candidate only (Vertex: 'Multiple candidates is "
             "not enabled for this model'); use n=1 and call several times."
+        )
+        raise ValueError(msg)
+
+
+def check_timeout(timeout: Any) -> None:
+    """Refuse a timeout that is not a finite positive number of seconds.
+
+    Only plain numbers are judged; an `httpx` timeout object is the SDK's to check.
+
+    Raises:
+        ValueError: Naming `timeout`.
+    """
+    refuse_bool("timeout", timeout)
+    if isinstance(timeout, int | float) and not (math.isfinite(timeout) and timeout > 0):
+        msg = (
+            f"timeout must be a positive, finite number of seconds, got {timeout}; pass None "
+            "for the SDK's default."
         )
         raise ValueError(msg)
 

@@ -1,10 +1,11 @@
 """`with_structured_output`: response schemas Gemini accepts, and strict parsing.
 
 Gemini takes a subset of JSON Schema (docs/vertex-facts.md §9): references must be inlined,
-recursive schemas are refused, `anyOf` with `null` is `nullable`. The rewritten schema
-is only what is sent; parsing validates against the user's original schema. Replies are
-pretty-printed JSON in any key order (§7), which parses as is; anything else (markdown
-fences, a reply cut off at `max_tokens`) is an `OutputParserException` carrying the text.
+recursive schemas are refused (with one message in every method), `anyOf` with `null` is
+`nullable`. The rewritten schema is only what is sent; parsing validates against the user's
+original schema. Replies are pretty-printed JSON in any key order (§7), which parses as is;
+anything else (markdown fences, a reply cut off at `max_tokens`) is an
+`OutputParserException` carrying the text.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.output_parsers.transform import BaseCumulativeTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
-from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ValidationError
 
 from langchain_vertex_openai._secrets import SafeErrorMixin
-from langchain_vertex_openai._tools import gemini_schema
+from langchain_vertex_openai._tools import (
+    check_json_schema,
+    check_source_schema,
+    gemini_schema,
+    to_openai_tool,
+)
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 _METHODS = ("json_schema", "function_calling", "json_mode")
@@ -236,7 +242,7 @@ def schema_name_and_json(schema: Any) -> Described:
         full = schema.model_json_schema()
         parameters = {k: v for k, v in full.items() if k not in ("title", "description")}
         return full.get("title", schema.__name__), full.get("description"), parameters
-    function = convert_to_openai_tool(schema)["function"]
+    function = to_openai_tool(schema)["function"]
     if isinstance(schema, dict) and "properties" in schema and "parameters" not in schema:
         parameters = {k: v for k, v in schema.items() if k not in ("title", "description")}
     else:
@@ -252,7 +258,12 @@ def response_format(
     `described` is `schema_name_and_json(schema)` when the caller already has it.
     """
     name, description, parameters = described or schema_name_and_json(schema)
-    json_schema: dict[str, Any] = {"name": name, "schema": gemini_schema(parameters)}
+    try:
+        cleaned = gemini_schema(parameters)
+    except ValueError as error:
+        msg = f"Structured-output schema {name!r}: {error}"
+        raise ValueError(msg) from None
+    json_schema: dict[str, Any] = {"name": name, "schema": cleaned}
     if description:
         json_schema["description"] = description
     if strict is not None:
@@ -274,7 +285,7 @@ def tool_parser(schema: Any, name: str | None = None) -> Runnable[Any, Any]:
     if _is_pydantic(schema):
         parser = PydanticToolsParser(tools=[schema], first_tool_only=True)
     else:
-        name = name or convert_to_openai_tool(schema)["function"]["name"]
+        name = name or to_openai_tool(schema)["function"]["name"]
         parser = JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
     return RunnableLambda(_check_tool_answer) | parser
 
@@ -321,17 +332,33 @@ def structured_runnable(
             or a schema Gemini cannot take.
     """
     check_arguments(schema, method, strict)
+    described: Described | None = None
+    if schema is not None and method != "json_mode":  # json_mode sends no schema
+        try:
+            if method == "json_schema" and _is_pydantic(schema) and not is_pydantic_v1(schema):
+                # pydantic's own schema keeps its `$ref`s: judged and sent from one build.
+                described = schema_name_and_json(schema)
+                check_json_schema(described[2])
+            else:
+                check_source_schema(schema)
+        except ValueError as error:
+            name = (
+                schema.get("title") or schema.get("name")
+                if isinstance(schema, dict)
+                else getattr(schema, "__name__", None)
+            )
+            msg = f"Structured-output schema {name!r}: {error}"
+            raise ValueError(msg) from None
     if is_pydantic_v1(schema) and method == "json_schema":
         # pydantic.v1 models have no JSON schema Gemini can take; a forced call can.
         method = "function_calling"
     # The schema is converted once per binding: what is sent, traced and checked all
     # come from this one conversion.
     tool: dict[str, Any] | None = None
-    described: Described | None = None
     if schema is not None and (method == "function_calling" or is_pydantic_v1(schema)):
-        tool = convert_to_openai_tool(schema)
+        tool = to_openai_tool(schema)
     elif schema is not None:
-        described = schema_name_and_json(schema)
+        described = described or schema_name_and_json(schema)
         tool = _as_tool(described)
     # Traced in langchain-core's own JSON-schema form, built here once: core re-converts
     # the traced schema on every call, which is free for this form and not for a class.

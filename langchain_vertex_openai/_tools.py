@@ -3,25 +3,40 @@
 Gemini rejects `$schema`, `additionalProperties`, `propertyNames`, `const` and
 `exclusiveMinimum`/`exclusiveMaximum` inside function parameters, needs an
 object at the top level even for tools without parameters, and does not
-document `$ref`/`$defs` or `anyOf` (docs/vertex-facts.md §9). pydantic emits all of
-these, so every schema goes through `gemini_schema` before it is sent.
+document `$ref`/`$defs` or `anyOf` (docs/vertex-facts.md §9). pydantic emits all
+of these, so every schema goes through `gemini_schema` before it is sent. Gemini enums
+hold strings only: a number or boolean enum is sent as its type with the allowed values
+in the description (the tool still validates its arguments), and an enum mixing kinds is
+refused. What is refused (recursive or too deep schemas, names, duplicates) is decided
+in `_validation`; this module only rewrites.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import PydanticUserError, TypeAdapter
 
+from langchain_vertex_openai._validation import (
+    check_encodable,
+    check_schema_depth,
+    check_tool_choice,
+    check_tools,
+    enum_error,
+    find_recursion,
+    recursive_schema_error,
+    schema_depth_error,
+)
 from langchain_vertex_openai._warnings import warn_once
 
 _DROPPED_KEYWORDS = frozenset(
     {"$schema", "$id", "additionalProperties", "propertyNames", "title", "default", "examples"}
 )
-_MAX_REF_DEPTH = 8
 
 
 class _RefResolver:
@@ -31,16 +46,10 @@ class _RefResolver:
             **root.get("$defs", {}),
         }
 
-    def resolve(self, ref: str, depth: int) -> dict[str, Any]:
+    def resolve(self, ref: str) -> dict[str, Any]:
         name = ref.rsplit("/", 1)[-1]
         if name not in self.definitions:
-            msg = f"Tool schema refers to {ref!r}, which it does not define."
-            raise ValueError(msg)
-        if depth > _MAX_REF_DEPTH:
-            msg = (
-                f"Tool schema {name!r} is recursive; Gemini does not accept recursive schemas. "
-                "Bound the recursion depth in the model."
-            )
+            msg = f"the schema refers to {ref!r}, which it does not define."
             raise ValueError(msg)
         return copy.deepcopy(self.definitions[name])
 
@@ -52,25 +61,46 @@ def _merge_nullable(options: list[Any]) -> dict[str, Any] | None:
     return None
 
 
-def _clean(node: Any, resolver: _RefResolver, depth: int) -> Any:
+_JSON_KINDS = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
+def _enum(values: list[Any], result: dict[str, Any], notes: list[str], path: str) -> None:
+    """Gemini enums hold strings only (§9): other kinds go into the description."""
+    present = [value for value in values if value is not None]
+    if len(present) < len(values):
+        result["nullable"] = True
+    kinds = {_JSON_KINDS.get(type(value)) for value in present}
+    if kinds <= {"string"}:
+        if present:
+            result["enum"] = present
+        return
+    if kinds == {"integer", "number"}:
+        kinds = {"number"}
+    if len(kinds) != 1 or None in kinds:
+        raise enum_error(values, path)
+    result.setdefault("type", kinds.pop())
+    notes.append("one of " + ", ".join(json.dumps(value) for value in present))
+
+
+def _clean(node: Any, resolver: _RefResolver, path: str) -> Any:
     if isinstance(node, list):
-        return [_clean(item, resolver, depth) for item in node]
+        return [_clean(item, resolver, path) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
         merged = {
-            **resolver.resolve(node["$ref"], depth),
+            **resolver.resolve(node["$ref"]),
             **{k: v for k, v in node.items() if k != "$ref"},
         }
-        return _clean(merged, resolver, depth + 1)
+        return _clean(merged, resolver, path)
     result: dict[str, Any] = {}
     # Gemini has no exclusive bounds: inclusive ones, with the exact rule in the description.
     notes: list[str] = []
     for key, value in node.items():
         if key in _DROPPED_KEYWORDS or key in ("$defs", "definitions"):
             continue
-        if key == "const":
-            result["enum"] = [value]
+        if key == "const" or (key == "enum" and isinstance(value, list)):
+            _enum([value] if key == "const" else value, result, notes, path)
         elif key == "exclusiveMinimum":
             result["minimum"] = value
             notes.append(f"greater than {value}")
@@ -80,13 +110,15 @@ def _clean(node: Any, resolver: _RefResolver, depth: int) -> Any:
         elif key in ("anyOf", "oneOf"):
             nullable = _merge_nullable(value)
             if nullable is not None:
-                result.update(_clean(nullable, resolver, depth))
+                result.update(_clean(nullable, resolver, path))
             else:
-                result["anyOf"] = _clean(value, resolver, depth)
+                result["anyOf"] = _clean(value, resolver, path)
         elif key == "properties":
-            result[key] = {name: _clean(sub, resolver, depth) for name, sub in value.items()}
+            result[key] = {
+                name: _clean(sub, resolver, f"{path}.{name}") for name, sub in value.items()
+            }
         else:
-            result[key] = _clean(value, resolver, depth)
+            result[key] = _clean(value, resolver, path)
     if notes:
         description = node.get("description", "")
         result["description"] = f"{description} ({', '.join(notes)})".strip()
@@ -99,8 +131,21 @@ def _clean(node: Any, resolver: _RefResolver, depth: int) -> Any:
 
 
 def gemini_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """Return `schema` rewritten into the subset Gemini accepts for tool parameters."""
-    cleaned: dict[str, Any] = _clean(schema, _RefResolver(schema), 0)
+    """Return `schema` rewritten into the subset Gemini accepts for tool parameters.
+
+    Raises:
+        ValueError: For a recursive schema, one nested too deep, an undefined
+            reference or an enum mixing kinds of values.
+    """
+    check_schema_depth(schema)
+    cycle = find_recursion(schema)
+    if cycle:
+        raise recursive_schema_error(cycle)
+    try:
+        cleaned: dict[str, Any] = _clean(schema, _RefResolver(schema), "$")
+    except RecursionError:
+        # Inlining many chained definitions can nest deeper than the source schema does.
+        raise schema_depth_error() from None
     if not cleaned or cleaned.get("type") is None:
         cleaned = {"type": "object", "properties": {}, **cleaned}
     if cleaned.get("type") == "object":
@@ -118,7 +163,11 @@ def gemini_response_format(response_format: Any) -> Any:
         return response_format
     spec = dict(response_format.get("json_schema") or {})
     if isinstance(spec.get("schema"), dict):
-        spec["schema"] = gemini_schema(spec["schema"])
+        try:
+            spec["schema"] = gemini_schema(spec["schema"])
+        except ValueError as error:
+            msg = f"response_format schema {spec.get('name')!r}: {error}"
+            raise ValueError(msg) from None
     return {**response_format, "json_schema": spec}
 
 
@@ -163,14 +212,110 @@ def convert_tools(
         )
     formatted = []
     for tool in tools:
-        openai_tool = convert_to_openai_tool(tool)
+        try:
+            check_source_schema(tool)
+        except ValueError as error:
+            msg = f"Tool {_tool_name(tool)!r}: {error}"
+            raise ValueError(msg) from None
+        openai_tool = to_openai_tool(tool)
         if openai_tool.get("type") != "function":
             formatted.append(openai_tool)
             continue
         function = {k: v for k, v in openai_tool["function"].items() if k != "strict"}
-        function["parameters"] = gemini_schema(function.get("parameters") or {})
-        formatted.append({"type": "function", "function": function})
+        try:
+            check_encodable(function)
+            function["parameters"] = gemini_schema(function.get("parameters") or {})
+        except ValueError as error:
+            msg = f"Tool {function.get('name')!r}: {error}"
+            raise ValueError(msg) from None
+        converted = {"type": "function", "function": function}
+        if converted not in formatted:  # the same declaration twice is sent once
+            formatted.append(converted)
+    check_tools(formatted)
     return formatted
+
+
+def to_openai_tool(tool: Any) -> dict[str, Any]:
+    """langchain-core's `convert_to_openai_tool`, refusing recursive schemas it cannot end.
+
+    Raises:
+        ValueError: For a schema langchain-core recurses on without end (a recursive
+            `typing.TypedDict`, which pydantic cannot read on Python < 3.12).
+    """
+    try:
+        return convert_to_openai_tool(tool)
+    except RecursionError:
+        msg = f"Tool {_tool_name(tool)!r}: {recursive_schema_error(None)}"
+        raise ValueError(msg) from None
+
+
+def _tool_name(tool: Any) -> Any:
+    if isinstance(tool, Mapping):
+        function = tool.get("function")
+        spec = function if isinstance(function, Mapping) else tool
+        return spec.get("name") or spec.get("title")
+    return getattr(tool, "name", None) or getattr(tool, "__name__", None)
+
+
+def check_source_schema(tool: Any) -> None:
+    """Refuse a tool or response schema that is recursive or nested too deep.
+
+    langchain-core cuts recursion to `{}` silently (or, for a `typing.TypedDict`,
+    recurses without end), so the schema is judged before it converts it.
+
+    Raises:
+        ValueError: Naming the reference cycle, or the depth limit.
+    """
+    source = _source_schema(tool)
+    if source is not None:
+        check_json_schema(source)
+
+
+def check_json_schema(source: Mapping[str, Any]) -> None:
+    """Refuse a JSON schema (with its `$ref`s) that is recursive or nested too deep.
+
+    Raises:
+        ValueError: Naming the reference cycle, or the depth limit.
+    """
+    check_schema_depth(source)
+    cycle = find_recursion(source)
+    if cycle:
+        raise recursive_schema_error(cycle)
+
+
+def _source_schema(tool: Any) -> Mapping[str, Any] | None:
+    """The tool's JSON schema with its `$ref`s, before langchain-core inlines them."""
+    if isinstance(tool, Mapping):
+        function = tool.get("function")
+        if isinstance(function, Mapping):
+            parameters = function.get("parameters")
+        else:
+            parameters = tool.get("parameters", tool)
+        return parameters if isinstance(parameters, Mapping) else None
+    model: Any = tool
+    if isinstance(tool, BaseTool):
+        model = tool.tool_call_schema
+    elif not isinstance(tool, type) and callable(tool):
+        from langchain_core.tools import tool as as_tool
+
+        try:
+            model = as_tool(tool).tool_call_schema
+        except (TypeError, ValueError):
+            return None  # convert_to_openai_tool names the problem
+    if isinstance(model, Mapping):
+        return model
+    if isinstance(model, type) and issubclass(model, dict) and hasattr(model, "__required_keys__"):
+        # A TypedDict (typing's or typing_extensions').
+        try:
+            schema = TypeAdapter(model).json_schema()
+        except (PydanticUserError, TypeError, NameError):
+            return None  # convert_to_openai_tool names the problem
+        return schema if isinstance(schema, Mapping) else None
+    for method in ("model_json_schema", "schema"):  # pydantic v2, then v1
+        if isinstance(model, type) and hasattr(model, method):
+            schema = getattr(model, method)()
+            return schema if isinstance(schema, Mapping) else None
+    return None
 
 
 def convert_tool_choice(
@@ -183,18 +328,25 @@ def convert_tool_choice(
     """
     if tool_choice is None or tool_choice is False:
         return None
-    names = [t["function"]["name"] for t in tools if t.get("type") == "function"]
+    names = [
+        tool["function"].get("name")
+        for tool in tools
+        if isinstance(tool, dict)
+        and tool.get("type") == "function"
+        and isinstance(tool.get("function"), dict)
+    ]
+    choice: dict[str, Any] | str | None = None
     if tool_choice is True or tool_choice in ("any", "required"):
-        return "required"
-    if tool_choice in ("auto", "none", "validated"):
-        return tool_choice
-    if isinstance(tool_choice, str):
-        if tool_choice not in names:
-            msg = f"tool_choice {tool_choice!r} is not one of the bound tools {names}."
-            raise ValueError(msg)
-        return {"type": "function", "function": {"name": tool_choice}}
-    if isinstance(tool_choice, dict):
-        return tool_choice
+        choice = "required"
+    elif tool_choice in ("auto", "none", "validated"):
+        choice = str(tool_choice)
+    elif isinstance(tool_choice, str):
+        choice = {"type": "function", "function": {"name": tool_choice}}
+    elif isinstance(tool_choice, dict):
+        choice = tool_choice
+    if choice is not None:
+        check_tool_choice(choice, names)
+        return choice
     msg = (
         f"Unrecognised tool_choice {tool_choice!r}: use 'auto', 'none', 'any', 'validated' "
         "or a tool name."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import threading
@@ -176,28 +177,51 @@ class _Flight:
         self.error: str | None = None
 
 
-class _BoundedRequest:
-    """google-auth's `requests` transport, each call's timeout cut to the refresh deadline.
+@functools.cache
+def _bounded_session_class(session_class: type) -> type:
+    """`session_class` (a `requests.Session`) with each request's timeout cut to `deadline`.
 
     google-auth waits up to 120 s per request by default; a silent token endpoint or an
-    unreachable metadata server must not hold a call longer than its own timeout.
+    unreachable metadata server must not hold a call longer than its own timeout. It is
+    the session (not google-auth's `Request`) that is bounded, so credentials that insist
+    on google-auth's own `Request`, or mount adapters on its session, still get one.
     """
 
-    def __init__(self) -> None:
-        from google.auth.transport.requests import Request
+    class BoundedSession(session_class):  # type: ignore[misc]
+        deadline: float | None = None
 
-        self._request = Request()
-        self.deadline: float | None = None
+        def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+            if self.deadline is not None:
+                left = max(self.deadline - time.monotonic(), 0.001)
+                timeout = kwargs.get("timeout")
+                if timeout is None:
+                    kwargs["timeout"] = left
+                elif isinstance(timeout, tuple):  # (connect, read)
+                    kwargs["timeout"] = tuple(min(part, left) for part in timeout)
+                else:
+                    kwargs["timeout"] = min(timeout, left)
+            return super().request(method, url, *args, **kwargs)
 
-    def __call__(self, url: str, method: str = "GET", **kwargs: Any) -> Any:
-        if self.deadline is not None:
-            left = max(self.deadline - time.monotonic(), 0.001)
-            timeout = kwargs.get("timeout")
-            kwargs["timeout"] = left if timeout is None else min(timeout, left)
-        return self._request(url, method, **kwargs)
+    return BoundedSession
 
-    def close(self) -> None:
-        self._request.session.close()
+
+def _bounded_request() -> Any:
+    """google-auth's `requests` transport (imported on first use: it loads slowly)."""
+    from google.auth.transport import requests as google_requests
+
+    request = google_requests.Request()
+    default = getattr(request, "session", None)
+    if default is not None:
+        session_class: type = type(default)
+        request.session = _bounded_session_class(session_class)()
+        default.close()
+    return request
+
+
+def _set_deadline(request: Any, deadline: float) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.deadline = deadline
 
 
 _PROVIDERS: weakref.WeakSet[GoogleCredentialsProvider] = weakref.WeakSet()
@@ -258,7 +282,7 @@ class GoogleCredentialsProvider:
         self._lock = threading.Lock()  # held only to read or start `_flight`, never for I/O
         self._flight: _Flight | None = None
         self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Future[str]] = {}
-        self._transport: tuple[int, _BoundedRequest] | None = None  # (pid, transport)
+        self._transport: tuple[int, Any] | None = None  # (pid, _bounded_request())
         self._rejected: str | None = None
         self._adc_project: str | None = None
         self.refresh_count = 0
@@ -416,7 +440,7 @@ class GoogleCredentialsProvider:
         for attempt in range(retries + 1):
             error: VertexAuthError | None = None
             retryable = False
-            transport.deadline = deadline
+            _set_deadline(transport, deadline)
             try:
                 creds.refresh(transport)
             except Exception as exc:
@@ -440,18 +464,18 @@ class GoogleCredentialsProvider:
             )
         return token
 
-    def _google_transport(self) -> _BoundedRequest:
+    def _google_transport(self) -> Any:
         # One requests.Session, used by one refresh at a time (the flight's leader) with
         # timeouts cut to its deadline; recreated after fork so sockets aren't shared.
         if self._transport is None or self._transport[0] != os.getpid():
-            self._transport = (os.getpid(), _BoundedRequest())
+            self._transport = (os.getpid(), _bounded_request())
         return self._transport[1]
 
     def close(self) -> None:
         """Close the HTTP session used for refreshes (a later refresh opens a new one)."""
         transport, self._transport = self._transport, None
         if transport is not None and transport[0] == os.getpid():
-            transport[1].close()
+            transport[1].session.close()
 
     def _ensure_credentials(self) -> Any:
         if self._credentials is not None:
@@ -460,7 +484,7 @@ class GoogleCredentialsProvider:
         try:
             default = cast(Any, google.auth).default
             request = self._google_transport()
-            request.deadline = time.monotonic() + REFRESH_TIMEOUT
+            _set_deadline(request, time.monotonic() + REFRESH_TIMEOUT)
             creds, project = default(scopes=list(self._scopes), request=request)
         except Exception as exc:
             what = (

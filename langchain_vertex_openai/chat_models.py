@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from langchain_vertex_openai._call import PreparedCall, prepare_call
-from langchain_vertex_openai._catalog import model_facts
+from langchain_vertex_openai._catalog import tracing_name
 from langchain_vertex_openai._closing import Closing
 from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
@@ -50,7 +50,12 @@ from langchain_vertex_openai._response import (
     final_chunk,
 )
 from langchain_vertex_openai._secrets import without_tokens
-from langchain_vertex_openai._settings import check_capability, check_settings, construction_values
+from langchain_vertex_openai._settings import (
+    check_capability,
+    check_settings,
+    clean_access_token,
+    construction_values,
+)
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
@@ -241,8 +246,9 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     credentials: Any = Field(default=None, exclude=True)
     """`google.auth` credentials; default: application-default credentials."""
     access_token: SecretStr | None = Field(default=None, alias="api_key")
-    """A static OAuth2 access token (e.g. `gcloud auth print-access-token`); it
-    expires within an hour, so prefer `credentials`. API keys do not work. Default:
+    """A static OAuth2 access token (e.g. `gcloud auth print-access-token`; a `Bearer `
+    prefix is stripped); it expires within an hour, so prefer `credentials`. API keys do
+    not work. Default:
     `VERTEX_ACCESS_TOKEN` when set and no `credentials` are passed."""
     quota_project: str | None = None
     """Project billed for quota, sent as `x-goog-user-project`."""
@@ -319,7 +325,10 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     """An `httpx2.AsyncClient` to use; it belongs to the event loop it is first used on.
     Default: one pool per event loop, shared by all models and closed with the loop."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    # Validation errors quote no input: the arguments may hold an access token.
+    model_config = ConfigDict(
+        populate_by_name=True, protected_namespaces=(), hide_input_in_errors=True
+    )
 
     _provider: GoogleCredentialsProvider | None = PrivateAttr(default=None)
     # `Any` at runtime: the client classes are imported on the first call, and
@@ -357,6 +366,8 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
 
     @model_validator(mode="after")
     def _validate_settings(self) -> Self:
+        # Here, not in a field validator: pydantic's error would quote the raw key.
+        self.access_token = clean_access_token(self.access_token)
         token = self.access_token.get_secret_value() if self.access_token else None
         check_settings(
             {
@@ -416,8 +427,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
         # Tracing must never fail a call, so the per-call model is reported as given.
         model = str(kwargs.get("model") or self.model_name)
         params["ls_provider"] = "google_vertexai"
-        facts = model_facts(model)
-        params["ls_model_name"] = facts.model if facts.is_partner else facts.name
+        params["ls_model_name"] = tracing_name(model)
         if stop or self.stop:
             params["ls_stop"] = stop or self.stop
         return params

@@ -74,6 +74,13 @@ def answer_partition(base_url: str, rows: Iterator[str]) -> Iterator[dict[str, A
     yield from answer(base_url, rows)
 
 
+def answer_or_raise(base_url: str, doc_ids: list[str]) -> list[str]:
+    """A chunk that fails as a whole on any error (no client retries): for engine retries."""
+    llm = worker_llm(base_url, 0)
+    outputs = llm.batch([prompt(doc_id) for doc_id in doc_ids], {"max_concurrency": CONCURRENCY})
+    return [str(output.content) for output in outputs]
+
+
 def invoke_one(base_url: str, doc_id: str) -> str:
     """One document with no retries, raising on failure (for the error tests)."""
     return str(worker_llm(base_url, 0).invoke(prompt(doc_id)).content)

@@ -145,6 +145,24 @@ def test_a_child_forked_during_a_refresh_gets_its_own_token(emulator):
     assert repeat(llm, "parent", 2) == ["parent0", "parent1"]
 
 
+def test_a_users_http_client_used_across_a_fork_is_warned_about_in_the_child(emulator):
+    with httpx2.Client() as mine:
+        llm = make_llm(emulator, http_client=mine)
+        llm.invoke("hi")
+
+        def child() -> list[str]:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                llm.invoke("hi")
+            return [str(w.message) for w in caught]
+
+        pid, read = fork_and_run(child)
+        messages = child_result(pid, read)
+    assert len(messages) == 1
+    assert "os.fork()" in messages[0]
+    assert "new httpx2.Client in each child" in messages[0]
+
+
 def test_after_fork_the_child_builds_new_pools():
     before = pools.sync_client()
 
@@ -168,6 +186,14 @@ def test_five_sequential_asyncio_runs_on_one_model(emulator):
     async def batch(prompts: list[str]) -> list[str]:
         return [str(m.content) for m in await llm.abatch(prompts)]
 
+    async def events(prompt: str) -> str:
+        chunks = [
+            str(event["data"]["chunk"].content)
+            async for event in llm.astream_events(prompt, version="v2")
+            if event["event"] == "on_chat_model_stream"
+        ]
+        return "".join(chunks)
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", ResourceWarning)
         for run in range(5):
@@ -175,6 +201,7 @@ def test_five_sequential_asyncio_runs_on_one_model(emulator):
             assert asyncio.run(stream(f"Repeat exactly: s{run}")) == f"s{run}"
             prompts = [f"Repeat exactly: b{run}-{i}" for i in range(3)]
             assert asyncio.run(batch(prompts)) == [f"b{run}-{i}" for i in range(3)]
+            assert asyncio.run(events(f"Repeat exactly: e{run}")) == f"e{run}"
         gc.collect()
     assert emulator.tokens_issued == 1
     assert len(pools._STATE.loop_pools) == 0  # each loop's pool closed with its loop
@@ -194,6 +221,20 @@ def test_a_pool_is_closed_with_its_loop_without_resource_warnings(emulator):
         gc.collect()
     assert seen[0].is_closed
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_a_loop_closed_by_hand_without_shutdown_is_dropped_by_the_next_loop(emulator, caplog):
+    llm = make_llm(emulator)
+    loop = asyncio.new_event_loop()
+    assert loop.run_until_complete(llm.ainvoke("Repeat exactly: a")).content == "a"
+    loop.close()  # without loop.shutdown_asyncgens(): its pool could not be closed on it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # its sockets are left to gc
+        assert asyncio.run(llm.ainvoke("Repeat exactly: b")).content == "b"
+        gc.collect()
+    assert loop not in pools._STATE.loop_pools
+    assert pools._STATE.loop_pools == {}
+    assert [r for r in caplog.records if r.name == "asyncio" and r.levelname == "ERROR"] == []
 
 
 def test_loop_threads_and_sync_threads_with_the_token_expiring_mid_run(emulator):

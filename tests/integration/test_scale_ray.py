@@ -145,6 +145,23 @@ def test_a_model_passed_as_a_task_argument_builds_a_client_per_task(
     assert emulator.tokens_issued == 6
 
 
+def test_a_429_is_retried_per_document_by_the_client_and_per_chunk_by_ray(
+    emulator: VertexEmulator,
+) -> None:
+    # The client's retry resends the one document that got the 429 ...
+    emulator.queue_error(429)
+    records = ray.get(ray.remote(scale_jobs.answer).remote(emulator.base_url, DOCS[:6]))
+    assert [record["answer"] for record in records] == DOCS[:6]
+    assert len(emulator.chat_requests) == 7
+
+    # ... an engine retry re-runs the chunk: its five finished documents are sent (billed) again.
+    emulator.queue_error(429)
+    task = ray.remote(max_retries=1, retry_exceptions=[VertexRateLimitError])
+    retried = task(scale_jobs.answer_or_raise).remote(emulator.base_url, DOCS[6:12])
+    assert ray.get(retried, timeout=60) == DOCS[6:12]
+    assert len(emulator.chat_requests) == 7 + 12
+
+
 def test_worker_errors_reach_the_driver_as_vertex_errors(emulator: VertexEmulator) -> None:
     # Raised in a task: `except VertexRateLimitError` works on the driver.
     emulator.queue_error(429, retry_after=1)

@@ -29,6 +29,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
+from pyspark.errors import PythonException  # noqa: E402
 from pyspark.serializers import CloudPickleSerializer  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql.functions import pandas_udf  # noqa: E402
@@ -169,3 +170,10 @@ def test_worker_errors_reach_the_driver_as_vertex_errors(
         else:
             assert record["answer"] == record["id"]
     assert os.getpid() not in {record["pid"] for record in records}
+
+    # Raised in a task instead, the error reaches the driver as text in a PythonException.
+    emulator.queue_error(429)
+    one = spark.sparkContext.parallelize(["doc-x"], 1)
+    with pytest.raises(PythonException, match="VertexRateLimitError") as raised:
+        one.map(functools.partial(scale_jobs.invoke_one, emulator.base_url)).collect()
+    assert not isinstance(raised.value, VertexRateLimitError)

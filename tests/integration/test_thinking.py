@@ -14,7 +14,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexPromptBlockedError
 from langchain_vertex_openai.testing import VertexEmulator
-from tests.helpers import emulator_model, merge_chunks, post_chat, sse_events
+from tests.helpers import emulator_model as shared_emulator_model
+from tests.helpers import merge_chunks, post_chat, sse_events
 
 # Gemini 2.5's budget rules are tested on purpose, though the family is retired.
 pytestmark = pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
@@ -23,6 +24,11 @@ G3 = "gemini-3.8-flash"
 ANSWER = f"Emulated reply from google/{FLASH}: Hi"
 THOUGHT = '**Considering the request**\n\nThe user wrote: "Hi". I will answer directly.\n\n'
 DANGEROUS = "HARM_CATEGORY_DANGEROUS_CONTENT"
+
+
+def emulator_model(emulator: VertexEmulator, model: str = FLASH, **kwargs) -> ChatVertexOpenAI:
+    """The shared builder with this file's default model (Gemini 2.5 Flash, budgets on purpose)."""
+    return shared_emulator_model(emulator, model, **kwargs)
 
 
 @pytest.fixture

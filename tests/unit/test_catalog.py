@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_vertex_openai._catalog import ModelFacts, listed_models, model_facts
+from langchain_vertex_openai._catalog import ModelFacts, listed_models, model_facts, tracing_name
 
 # docs/vertex-facts.md §1: the compatibility overview's Chat Completions Gemini models.
 CHAT_COMPLETIONS_GEMINI = [
@@ -228,3 +228,9 @@ def test_every_listed_id_is_in_the_fact_sheet():
         if f"`{m}`" not in sheet and f"`{m.removeprefix('google/')}`" not in sheet
     ]
     assert not missing, f"add these to docs/vertex-facts.md first: {missing}"
+
+
+def test_tracing_names_are_what_langsmith_prices_by():
+    assert tracing_name("google/gemini-3.5-flash") == "gemini-3.5-flash"
+    assert tracing_name("gemini-3.5-flash") == "gemini-3.5-flash"
+    assert tracing_name("meta/llama-3.3-70b-instruct-maas") == "meta/llama-3.3-70b-instruct-maas"

@@ -97,7 +97,7 @@ def test_efforts_a_model_does_not_take_are_refused(model, effort, listed):
 
 def test_efforts_are_checked_per_call_too():
     llm = ChatVertexOpenAI(
-        model="gemini-3.8-flash", project=PROJECT, base_url="https://x.invalid/v1"
+        model="gemini-3.8-flash", project=PROJECT, base_url="https://x.example/v1"
     )
     with pytest.raises(ValueError, match="use one of low, medium, high"):
         llm._prepare([], None, False, {"reasoning_effort": "minimal"})

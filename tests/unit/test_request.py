@@ -11,6 +11,7 @@ from langchain_core.messages import (
 
 from langchain_vertex_openai._request import build_body, message_to_dict, normalize_extra_body
 from langchain_vertex_openai._signatures import PLACEHOLDER_SIGNATURE, SIGNATURES_KEY
+from langchain_vertex_openai._validation import check_messages
 
 
 def test_roles_names_and_ids_are_preserved():
@@ -202,5 +203,7 @@ def test_media_in_a_system_message_is_refused_not_dropped():
     system = SystemMessage(
         content=[{"type": "text", "text": "s"}, {"type": "image", "url": "gs://bucket/a.png"}]
     )
-    with pytest.raises(ValueError, match="system message can hold text only"):
-        message_to_dict(system)
+    with pytest.raises(
+        ValueError, match="Message 0 .*block 1: a system message can hold text only"
+    ):
+        check_messages([system, HumanMessage("hi")], model="google/gemini-3.5-flash")
