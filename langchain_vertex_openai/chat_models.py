@@ -315,7 +315,8 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
     """Merged into the top level of the request body. Google extensions go under
     `{"extra_body": {"google": {...}}}`; a top-level `google` key is moved there."""
     default_headers: dict[str, str] | None = None
-    """Extra HTTP headers on every request."""
+    """Extra HTTP headers on every request; credential headers (`Authorization`, API keys,
+    cookies) are refused, as the model's repr and serialized form keep these."""
     http_client: Any = Field(default=None, exclude=True)
     """An `httpx2.Client` to use (proxies, mTLS); may be shared between models. Yours to
     close, and to replace after `os.fork()`. Default: a pool shared by all models."""
@@ -378,6 +379,7 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
                 "base_url": self.base_url,
                 "allow_insecure_http": self.allow_insecure_http,
                 "quota_project": self.quota_project,
+                "default_headers": self.default_headers,
                 "exact_token_count": self.exact_token_count,
                 "labels": self.labels,
             },
