@@ -11,7 +11,9 @@ own per-request auth hook) rather than set on an `httpx2` client, so one HTTP cl
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +127,19 @@ def _warn_forked_http_client() -> None:
     )
 
 
+_LIVE_CLIENTS: weakref.WeakSet[ModelClients] = weakref.WeakSet()
+
+
+def _new_locks_in_child() -> None:
+    # A fork while another thread builds a client would leave the child a lock held by a
+    # thread it does not have: the model's first call there would wait forever.
+    for clients in list(_LIVE_CLIENTS):
+        clients._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_locks_in_child)
+
+
 class ModelClients:
     """One model's SDK clients: on the shared pools, or on the HTTP clients the user gave.
 
@@ -145,6 +160,7 @@ class ModelClients:
         self._http_client = http_client
         self._http_async_client = http_async_client
         self._lock = threading.Lock()
+        _LIVE_CLIENTS.add(self)
         self._sync: VertexOpenAI | None = None
         self._sync_generation = 0
         self._users_async: VertexAsyncOpenAI | None = None

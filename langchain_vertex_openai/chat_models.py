@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -67,6 +68,10 @@ if TYPE_CHECKING:
 # Guards the first creation of a model's provider and clients (re-entrant: the client
 # getters create the provider).
 _INIT_LOCK = threading.RLock()
+# A fork while another thread builds a model's clients would leave the child this lock
+# held by a thread it does not have: every first call there would wait forever (`logging`
+# resets its locks the same way).
+os.register_at_fork(after_in_child=_INIT_LOCK._at_fork_reinit)  # type: ignore[attr-defined]
 
 
 class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import pickle
+import signal
+import threading
+import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -105,3 +110,51 @@ async def test_echoed_token_stays_out_of_malformed_answer_errors(
                 assert secret not in text, f"{type(exc).__name__}: {text[:300]}"
         assert secret.encode() not in pickle.dumps(info.value)
     assert echo.seen == [f"Bearer {TOKEN}"] * 2  # the server did get (and echo) the token
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_fork_while_another_thread_builds_clients_does_not_hang_the_child(
+    emulator: Any,
+) -> None:
+    from langchain_vertex_openai import chat_models
+
+    def model() -> ChatVertexOpenAI:
+        return ChatVertexOpenAI(
+            model="gemini-3.5-flash", base_url=emulator.base_url, credentials=emulator.credentials()
+        )
+
+    warm = model()
+    warm.invoke("warm")
+    clients = warm._model_clients()
+    held, release = threading.Event(), threading.Event()
+
+    def builder() -> None:  # a parent thread in the middle of a first call
+        with chat_models._INIT_LOCK, clients._lock:
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=builder)
+    thread.start()
+    held.wait(10)
+    clients._sync = None  # the warm model's next call builds its client again
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child leaves without pytest
+        ok = model().invoke("child").content.endswith("child")
+        ok = ok and warm.invoke("child2").content.endswith("child2")
+        os._exit(0 if ok else 3)
+    try:
+        for _ in range(200):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the child hung on a lock its parent's thread held at the fork")
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        release.set()
+        thread.join(10)
