@@ -217,7 +217,9 @@ def _scalars(body: dict[str, Any], req: ChatRequest) -> None:
     if n is not None:
         req.n = expect(n, int, "n")
         if req.n < 1:
-            raise plain_invalid_argument(f"Invalid value at 'n', {n}: must be at least 1.")
+            raise plain_invalid_argument(
+                f"Invalid value at 'n', {n}: must be at least 1." + EMULATOR_REFUSAL
+            )
     limits = []
     for key in ("max_tokens", "max_completion_tokens"):
         value = body.get(key)

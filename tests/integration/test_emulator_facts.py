@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from typing import Any
 
 import httpx2
 import openai
@@ -375,6 +376,46 @@ OWN_REFUSALS = {
         ]
     },
 }
+
+
+def _user_part(part: dict[str, Any]) -> dict[str, Any]:
+    return {"messages": [{"role": "user", "content": [{"type": "text", "text": "see"}, part]}]}
+
+
+OWN_REFUSALS.update(
+    {
+        "a malformed gs:// URI": _user_part(
+            {"type": "image_url", "image_url": {"url": "gs://Bucket/a.png"}}
+        ),
+        "a URL scheme §8 does not name": _user_part(
+            {"type": "image_url", "image_url": {"url": "ftp://example.com/a.png"}}
+        ),
+        "an audio format that is not wav, mp3 or a MIME type": _user_part(
+            {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "flac"}}
+        ),
+        "n below 1": {"n": 0},
+    }
+)
+
+#: Refusals §11 documents, in the emulator's words.
+OWN_WORDING = {
+    "a malformed data URI": _user_part(
+        {"type": "image_url", "image_url": {"url": "data:image/png,abc"}}
+    ),
+    "input_audio without format": _user_part(
+        {"type": "input_audio", "input_audio": {"data": "AAAA"}}
+    ),
+    "a content part type Gemini does not read": _user_part(
+        {"type": "file", "file": {"file_id": "x"}}
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OWN_WORDING))
+def test_documented_content_refusals_say_the_wording_is_the_emulators(vertex_emulator, case):
+    body = {"model": FLASH_25, "messages": HELLO, **OWN_WORDING[case]}
+    message = error_of(post_chat(vertex_emulator, body), 400)["message"]
+    assert "Wording is the emulator's choice" in message
 
 
 @pytest.mark.parametrize("case", sorted(OWN_REFUSALS))
