@@ -34,6 +34,10 @@ ALWAYS (both modes: the real endpoint refuses these too):
         ``safety_settings`` category/threshold/method names, ``thinking_budget`` below -1),
         ``cached_content`` on global (§4).
     A14 image models: tools or structured output (§1; wording: emulator choice).
+    A15 partner models: a first non-system turn that is not the user's, or two user or two
+        assistant turns in a row (§12; tool results count with the assistant turn that made
+        the calls, which §12 leaves open; wording: emulator choice). A final assistant turn
+        is fine (prefill, §12).
 STRICT ONLY (Vertex silently ignores these, §3; answered with the Gemini API's wording
 ``Invalid JSON payload received. Unknown name "X": Cannot find field.``):
     S1  top-level fields not in the documented table, e.g. ``stream_options``, ``logprobs``,
@@ -189,6 +193,8 @@ def validate_chat_request(
     req.stream_function_call_arguments = google.get("stream_function_call_arguments") is True
     if model.is_gemini:
         _conversation(req, signature_calls)
+    elif model.family == "partner":
+        _open_model_turns(req.messages)
     if req.n > 1 and not model.supports_multiple_candidates:
         raise plain_invalid_argument("Multiple candidates is not enabled for this model")
     return req
@@ -519,6 +525,30 @@ def _blocks(messages: list[Msg]) -> list[list[Msg]]:
         else:
             blocks.append([msg])
     return blocks
+
+
+def _open_model_turns(messages: list[Msg]) -> None:
+    """A15: "The first message must use the user role", then alternating turns (§12)."""
+    previous: Msg | None = None
+    after_tools = False
+    for msg in messages:
+        if msg.role == "system":
+            continue
+        if msg.role == "tool":
+            after_tools = True
+            continue
+        if previous is None and msg.role != "user":
+            raise plain_invalid_argument(
+                f"Invalid value at 'messages[{msg.index}].role': the first message must use "
+                "the user role." + EMULATOR_WORDING
+            )
+        if previous is not None and previous.role == msg.role and not after_tools:
+            raise plain_invalid_argument(
+                f"Invalid value at 'messages[{msg.index}].role': messages {previous.index} and "
+                f"{msg.index} are both {msg.role} turns; the model takes alternating user and "
+                "assistant turns." + EMULATOR_WORDING
+            )
+        previous, after_tools = msg, False
 
 
 def _conversation(req: ChatRequest, signature_calls: SignatureLookup) -> None:

@@ -326,6 +326,53 @@ def test_partner_models_without_reasoning_write_none(vertex_emulator):
         assert "completion_tokens_details" not in answer["usage"]
 
 
+LLAMA = "meta/llama-3.3-70b-instruct-maas"
+_CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+_TOOL_TURN = [
+    {"role": "user", "content": "go"},
+    {"role": "assistant", "content": None, "tool_calls": [_CALL]},
+    {"role": "tool", "tool_call_id": "c1", "content": "done"},
+]
+
+
+@pytest.mark.parametrize(
+    ("messages", "fragment"),
+    [
+        ([{"role": "assistant", "content": "hi"}, *HELLO], "the first message must use the user"),
+        (
+            [{"role": "system", "content": "s"}, {"role": "assistant", "content": "hi"}, *HELLO],
+            "the first message must use the user",
+        ),
+        ([*HELLO, *HELLO], "both user turns"),
+        (
+            [*HELLO, {"role": "assistant", "content": "a"}, {"role": "assistant", "content": "b"}],
+            "both assistant turns",
+        ),
+    ],
+)
+def test_open_models_refuse_turns_out_of_order(vertex_emulator, messages, fragment):
+    # §12: "The first message must use the user role", then alternating turns.
+    body = {"model": LLAMA, "messages": messages}
+    message = error_of(post_chat(vertex_emulator, body), 400)["message"]
+    assert fragment in message
+    assert "Wording is the emulator's choice" in message
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [*HELLO, {"role": "assistant", "content": "The answer is"}],  # prefill (§12)
+        [{"role": "system", "content": "s"}, *HELLO],
+        _TOOL_TURN,
+        [*_TOOL_TURN, {"role": "assistant", "content": "it is done"}, *HELLO],
+        [*_TOOL_TURN, *HELLO],
+    ],
+)
+def test_open_models_take_alternating_turns_prefill_and_tool_turns(vertex_emulator, messages):
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    assert ok(vertex_emulator, {"model": LLAMA, "messages": messages, "tools": tools})["choices"]
+
+
 def test_grok_reports_reasoning_tokens_beside_completion_tokens(vertex_emulator):
     usage = ok(vertex_emulator, {"model": "xai/grok-4-maas", "messages": HELLO})["usage"]
     reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
