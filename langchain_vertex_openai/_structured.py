@@ -327,7 +327,9 @@ def structured_runnable(
             or a schema Gemini cannot take.
     """
     check_arguments(schema, method, strict)
-    if schema is not None and method != "json_mode":  # json_mode sends no schema
+    # Pydantic schemas keep their `$defs`, so the cut refuses recursion there; other
+    # schemas are judged first, as langchain-core's conversion cuts or loops on recursion.
+    if schema is not None and method != "json_mode" and not _is_pydantic(schema):
         try:
             check_source_schema(schema)
         except ValueError as error:

@@ -365,25 +365,25 @@ def test_models_sharing_one_http_client_keep_their_own_credentials(vertex_emulat
     import httpx2
 
     emulator = vertex_emulator_strict
-    shared = httpx2.Client()
-    a = ChatVertexOpenAI(
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        quota_project="project-aaa",
-        http_client=shared,
-    )
-    b = ChatVertexOpenAI(
-        base_url=emulator.base_url,
-        credentials=emulator.credentials(),
-        quota_project="project-bbb",
-        http_client=shared,
-    )
-    b.invoke("hi")
-    a.invoke("hi")
-    assert emulator.last_request.headers["x-goog-user-project"] == "project-aaa"
-    b.invoke("hi")
-    assert emulator.last_request.headers["x-goog-user-project"] == "project-bbb"
-    assert shared.auth is None or type(shared.auth).__name__ == "Auth"
+    with httpx2.Client() as shared:  # the user's client: the user closes it
+        a = ChatVertexOpenAI(
+            base_url=emulator.base_url,
+            credentials=emulator.credentials(),
+            quota_project="project-aaa",
+            http_client=shared,
+        )
+        b = ChatVertexOpenAI(
+            base_url=emulator.base_url,
+            credentials=emulator.credentials(),
+            quota_project="project-bbb",
+            http_client=shared,
+        )
+        b.invoke("hi")
+        a.invoke("hi")
+        assert emulator.last_request.headers["x-goog-user-project"] == "project-aaa"
+        b.invoke("hi")
+        assert emulator.last_request.headers["x-goog-user-project"] == "project-bbb"
+        assert shared.auth is None or type(shared.auth).__name__ == "Auth"
 
 
 def test_thoughts_requested_through_extra_body_are_still_split_off(llm, emulator):

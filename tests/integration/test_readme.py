@@ -10,6 +10,8 @@ The convention (also in CONTRIBUTING.md):
   `VERTEX_OPENAI_BASE_URL` (the emulator's URL) and `VERTEX_ACCESS_TOKEN` (a token it issued),
   so `ChatVertexOpenAI(project="my-project")` runs unchanged. The emulator is strict: README
   code must not rely on fields Vertex would drop.
+- A block may not warn (a `UserWarning`, e.g. for a retired model id, fails the test): readers
+  copy them.
 - Top-level `await` works (blocks are compiled as in `python -m asyncio` and run with
   `asyncio.run`).
 - Blocks run in a temporary working directory holding `photo.png`, `report.pdf` and
@@ -140,6 +142,7 @@ def test_the_readme_has_python_blocks_and_marks_few():
     assert len(NEEDS_GOOGLE) <= 3, "most README blocks must run offline"
 
 
+@pytest.mark.filterwarnings("error::UserWarning")  # e.g. a retired model id in the README
 @pytest.mark.parametrize("section", SECTIONS)
 def test_readme_section_runs_against_the_emulator(section: str, readme_env: VertexEmulator):
     before = len(readme_env.requests)

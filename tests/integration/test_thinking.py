@@ -59,8 +59,8 @@ def google(emu: VertexEmulator) -> dict:
 
 
 def test_effort_none_turns_thinking_off_on_25_flash(emu):
-    default = emulator_model(emu).invoke("Hi")
-    off = emulator_model(emu, reasoning_effort="none").invoke("Hi")
+    default = emulator_model(emu, FLASH).invoke("Hi")
+    off = emulator_model(emu, FLASH, reasoning_effort="none").invoke("Hi")
     assert emu.last_request.body["reasoning_effort"] == "none"
     assert reasoning(default) > 0
     assert reasoning(off) == 0
@@ -106,23 +106,23 @@ def test_settings_that_cannot_work_fail_before_any_request(emu, name, settings, 
 def test_effort_with_a_thinking_config_in_extra_body_fails_before_any_request(emu):
     extra = {"google": {"thinking_config": {"thinking_budget": 10}}}
     with pytest.raises(ValueError, match="cannot be sent together"):
-        emulator_model(emu, reasoning_effort="low", extra_body=extra).invoke("Hi")
+        emulator_model(emu, FLASH, reasoning_effort="low", extra_body=extra).invoke("Hi")
     assert emu.requests == []
 
 
 def test_thinking_budget_caps_reasoning_tokens(emu):
-    capped = emulator_model(emu, thinking_budget=5).invoke("Hi")
+    capped = emulator_model(emu, FLASH, thinking_budget=5).invoke("Hi")
     assert google(emu) == {"thinking_config": {"thinking_budget": 5}}
     assert reasoning(capped) == 5
-    assert reasoning(emulator_model(emu, thinking_budget=0).invoke("Hi")) == 0
-    assert reasoning(emulator_model(emu, thinking_budget=-1).invoke("Hi")) > 5
+    assert reasoning(emulator_model(emu, FLASH, thinking_budget=0).invoke("Hi")) == 0
+    assert reasoning(emulator_model(emu, FLASH, thinking_budget=-1).invoke("Hi")) > 5
 
 
 # -- include_thoughts ------------------------------------------------------------------------
 
 
 def test_thoughts_are_kept_out_of_the_answer(emu):
-    message = emulator_model(emu, include_thoughts=True).invoke("Hi")
+    message = emulator_model(emu, FLASH, include_thoughts=True).invoke("Hi")
     assert google(emu) == {
         "thinking_config": {"include_thoughts": True},
         "thought_tag_marker": "thought",
@@ -133,19 +133,19 @@ def test_thoughts_are_kept_out_of_the_answer(emu):
 
 
 def test_streamed_thoughts_are_kept_out_of_the_answer(emu):
-    chunks = list(emulator_model(emu, include_thoughts=True).stream("Hi"))
+    chunks = list(emulator_model(emu, FLASH, include_thoughts=True).stream("Hi"))
     assert all("<thought" not in c.text and "</thought" not in c.text for c in chunks)
     assert "".join(c.text for c in chunks) == ANSWER
     thoughts = "".join(c.additional_kwargs.get("reasoning_content", "") for c in chunks)
     assert thoughts == THOUGHT
-    full = streamed(emulator_model(emu, include_thoughts=True), "Hi")
+    full = streamed(emulator_model(emu, FLASH, include_thoughts=True), "Hi")
     assert full.text == ANSWER and full.additional_kwargs["reasoning_content"] == THOUGHT
     assert reasoning(full) > 0
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 def test_thoughts_as_v1_reasoning_blocks_first(emu, stream):
-    llm = emulator_model(emu, include_thoughts=True, output_version="v1")
+    llm = emulator_model(emu, FLASH, include_thoughts=True, output_version="v1")
     message = streamed(llm, "Hi") if stream else llm.invoke("Hi")
     kinds = [block["type"] for block in message.content]
     assert kinds == ["reasoning", "text"]
@@ -162,21 +162,23 @@ def test_thoughts_with_effort_on_gemini_3(emu):
 
 
 def test_no_thoughts_when_thinking_is_off(emu):
-    message = emulator_model(emu, include_thoughts=True, reasoning_effort="none").invoke("Hi")
+    message = emulator_model(emu, FLASH, include_thoughts=True, reasoning_effort="none").invoke(
+        "Hi"
+    )
     assert google(emu)["thinking_config"] == {"include_thoughts": True, "thinking_budget": 0}
     assert "reasoning_content" not in message.additional_kwargs
     assert message.text == ANSWER and reasoning(message) == 0
 
 
 def test_thoughts_stay_hidden_without_include_thoughts(emu):
-    message = emulator_model(emu).invoke("Hi")
+    message = emulator_model(emu, FLASH).invoke("Hi")
     assert reasoning(message) > 0
     assert "reasoning_content" not in message.additional_kwargs and message.text == ANSWER
 
 
 @pytest.mark.parametrize("output_version", ["v0", "v1"])
 def test_thoughts_are_not_sent_back_as_answer_text(emu, output_version):
-    llm = emulator_model(emu, include_thoughts=True, output_version=output_version)
+    llm = emulator_model(emu, FLASH, include_thoughts=True, output_version=output_version)
     first = llm.invoke("Hi")
     second = llm.invoke([HumanMessage("Hi"), first, HumanMessage("Repeat exactly: again")])
     assert second.text == "again"
@@ -190,7 +192,7 @@ def test_thoughts_are_not_sent_back_as_answer_text(emu, output_version):
 
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 def test_blocked_answer_is_reported_as_content_filter(emu, stream):
-    llm = emulator_model(emu)
+    llm = emulator_model(emu, FLASH)
     message = streamed(llm, "Tell me EMULATOR_BLOCK") if stream else llm.invoke("EMULATOR_BLOCK")
     assert message.response_metadata["finish_reason"] == "content_filter"
     assert message.text == ""
@@ -209,7 +211,7 @@ def test_blocked_answer_is_reported_as_content_filter(emu, stream):
     ids=["mapping", "list", "several"],
 )
 def test_safety_settings_reach_the_server_and_lift_the_block(emu, settings):
-    message = emulator_model(emu, safety_settings=settings).invoke("Tell me EMULATOR_BLOCK")
+    message = emulator_model(emu, FLASH, safety_settings=settings).invoke("Tell me EMULATOR_BLOCK")
     assert message.response_metadata["finish_reason"] == "stop"
     assert message.text == f"Emulated reply from google/{FLASH}: Tell me EMULATOR_BLOCK"
     sent = google(emu)["safety_settings"]
@@ -222,7 +224,7 @@ def test_safety_settings_reach_the_server_and_lift_the_block(emu, settings):
 
 
 def test_safety_settings_per_call(emu):
-    llm = emulator_model(emu)
+    llm = emulator_model(emu, FLASH)
     lifted = llm.invoke("EMULATOR_BLOCK", safety_settings={DANGEROUS: "OFF"})
     assert lifted.response_metadata["finish_reason"] == "stop"
     other = llm.invoke("EMULATOR_BLOCK", safety_settings={"HARM_CATEGORY_HARASSMENT": "OFF"})
@@ -231,7 +233,7 @@ def test_safety_settings_per_call(emu):
 
 def test_bad_safety_threshold_fails_before_any_request(emu):
     with pytest.raises(ValueError, match="threshold 'BLOCK_MAYBE'"):
-        emulator_model(emu, safety_settings={DANGEROUS: "BLOCK_MAYBE"}).invoke("Hi")
+        emulator_model(emu, FLASH, safety_settings={DANGEROUS: "BLOCK_MAYBE"}).invoke("Hi")
     assert emu.requests == []
 
 
@@ -241,13 +243,13 @@ def test_misspelled_safety_category_never_goes_unnoticed(emu):
     with pytest.raises(
         (ValueError, openai.BadRequestError), match="HARM_CATEGORY_DANGEROUS"
     ) as caught:
-        emulator_model(emu, safety_settings={"HARM_CATEGORY_DANGEROUS": "OFF"}).invoke("Hi")
+        emulator_model(emu, FLASH, safety_settings={"HARM_CATEGORY_DANGEROUS": "OFF"}).invoke("Hi")
     assert "safety_settings" in str(caught.value)
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 def test_blocked_prompt_raises_a_clear_safety_error(emu, stream):
-    llm = emulator_model(emu)
+    llm = emulator_model(emu, FLASH)
 
     def run() -> object:
         if stream:
@@ -260,7 +262,7 @@ def test_blocked_prompt_raises_a_clear_safety_error(emu, stream):
 
 
 def test_blocked_prompt_is_not_lifted_by_settings_and_is_not_retried(emu):
-    llm = emulator_model(emu, safety_settings={DANGEROUS: "OFF"})
+    llm = emulator_model(emu, FLASH, safety_settings={DANGEROUS: "OFF"})
     with pytest.raises(VertexPromptBlockedError):
         llm.invoke("EMULATOR_BLOCK_PROMPT")
     assert len(emu.chat_requests) == 1
@@ -272,7 +274,7 @@ def test_blocked_prompt_is_not_lifted_by_settings_and_is_not_retried(emu):
 def test_cached_content_reaches_a_regional_server():
     name = "projects/emulator-project/locations/us-central1/cachedContents/42"
     with VertexEmulator(strict=True, location="us-central1") as emu:
-        message = emulator_model(emu, cached_content=name).invoke("Hi")
+        message = emulator_model(emu, FLASH, cached_content=name).invoke("Hi")
         assert message.text == ANSWER
         assert google(emu) == {"cached_content": name}
 
