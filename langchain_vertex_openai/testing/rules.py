@@ -31,7 +31,8 @@ ALWAYS (both modes: the real endpoint refuses these too):
         level that is not ``type: object`` (§9); invalid or duplicate function names;
         ``tool_choice`` naming an unbound function or ``required`` without tools (emulator choice).
     A13 ``extra_body.google`` values of the wrong type or enum (``thinking_level`` names,
-        ``safety_settings`` category/threshold/method names, ``thinking_budget`` below -1),
+        ``safety_settings`` category/threshold/method names, ``media_resolution`` names other
+        than ``MEDIA_RESOLUTION_*`` (emulator choice), ``thinking_budget`` below -1),
         ``cached_content`` on global (§4).
     A14 image models: tools or structured output (§1; wording: emulator choice).
     A15 partner models: a first non-system turn that is not the user's, or two user or two
@@ -54,6 +55,7 @@ STRICT ONLY (Vertex silently ignores these, §3; answered with the Gemini API's 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +64,7 @@ from langchain_vertex_openai.testing.catalog import EFFORT_BUDGETS, ModelInfo
 from langchain_vertex_openai.testing.errors import (
     EMULATOR_REFUSAL,
     EMULATOR_WORDING,
+    invalid_argument,
     plain_invalid_argument,
 )
 from langchain_vertex_openai.testing.request import ChatRequest, Msg, Thinking, ToolSpec
@@ -105,6 +108,15 @@ _GOOGLE_KEYS = frozenset(
         "stream_function_call_arguments",
         "tools",
         "media_resolution",
+    }
+)
+#: §4: the names of Vertex's ``GenerationConfig.MediaResolution`` enum.
+MEDIA_RESOLUTIONS = frozenset(
+    {
+        "MEDIA_RESOLUTION_UNSPECIFIED",
+        "MEDIA_RESOLUTION_LOW",
+        "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH",
     }
 )
 _THINKING_KEYS = frozenset({"include_thoughts", "thinking_budget", "thinking_level"})
@@ -312,6 +324,15 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
     ):
         if google.get(key) is not None:
             expect(google[key], field_kind, f"{path}.{key}")
+    resolution = google.get("media_resolution")
+    if resolution is not None and resolution not in MEDIA_RESOLUTIONS:
+        # §4: Vertex's MediaResolution enum; an enum field takes its names, as
+        # safety_settings' do (that this key does is the project's reading, §4).
+        raise invalid_argument(
+            f"Invalid value at '{path}.media_resolution' (MediaResolution), "
+            f"{json.dumps(resolution)}" + EMULATOR_REFUSAL,
+            f"{path}.media_resolution",
+        )
     settings = google.get("safety_settings")
     if settings is not None:
         for i, item in enumerate(expect(settings, list, f"{path}.safety_settings")):

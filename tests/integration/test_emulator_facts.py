@@ -441,6 +441,9 @@ OWN_REFUSALS.update(
             {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "flac"}}
         ),
         "n below 1": {"n": 0},
+        "a media_resolution that is not an enum name": {
+            "extra_body": {"google": {"media_resolution": "low"}}
+        },
     }
 )
 
@@ -482,3 +485,14 @@ def test_documented_refusals_with_undocumented_text_say_whose_wording_it_is(vert
     message = error_of(post_chat(vertex_emulator, body), 400)["message"]
     assert message.startswith("Only one of reasoning_effort")
     assert "Wording is the emulator's choice" in message
+
+
+@pytest.mark.parametrize("value", ["MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_HIGH"])
+def test_media_resolution_takes_vertex_enum_names(vertex_emulator_strict, value):
+    # §4: Vertex's GenerationConfig.MediaResolution enum.
+    body = {
+        "model": FLASH_35,
+        "messages": HELLO,
+        "extra_body": {"google": {"media_resolution": value}},
+    }
+    assert ok(vertex_emulator_strict, body)["choices"]
