@@ -275,6 +275,29 @@ def check_timeout(timeout: Any) -> None:
         raise ValueError(msg)
 
 
+_CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-goog-api-key", "cookie", "x-api-key"}
+)
+"""Headers that carry credentials: they would sit in the model's repr and serialized form."""
+
+
+def check_default_headers(headers: Any) -> None:
+    """Refuse credentials in `default_headers`, where repr and `dumps` would show them.
+
+    Raises:
+        ValueError: Naming the header and where its credential belongs instead.
+    """
+    for name in headers or {}:
+        if str(name).lower() in _CREDENTIAL_HEADERS:
+            msg = (
+                f"default_headers: {name!r} carries a credential, and default_headers are "
+                "kept in the model's repr and serialized form. Google access goes through "
+                "credentials= (or api_key= for a token you already have); a proxy's "
+                "credentials belong on your own http_client=httpx2.Client(proxy=...)."
+            )
+            raise ValueError(msg)
+
+
 def check_settings(values: dict[str, Any], *, cache_location: str | None) -> None:
     """Run every construction-time check on the model's field values.
 
@@ -290,6 +313,7 @@ def check_settings(values: dict[str, Any], *, cache_location: str | None) -> Non
         validate_base_url(
             values["base_url"], allow_insecure_http=bool(values.get("allow_insecure_http"))
         )
+    check_default_headers(values.get("default_headers"))
     quota_project = values.get("quota_project")
     if quota_project:
         try:

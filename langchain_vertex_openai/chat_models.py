@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -13,8 +12,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_core.messages.utils import count_tokens_approximately
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -33,7 +31,6 @@ from pydantic import (
 from langchain_vertex_openai._call import PreparedCall, prepare_call
 from langchain_vertex_openai._catalog import tracing_name
 from langchain_vertex_openai._closing import Closing
-from langchain_vertex_openai._count_tokens import count_tokens_body, count_tokens_url, total_tokens
 from langchain_vertex_openai._endpoint import (
     DEFAULT_LOCATION,
     DEFAULT_MODEL,
@@ -57,6 +54,7 @@ from langchain_vertex_openai._settings import (
     construction_values,
 )
 from langchain_vertex_openai._structured import StructuredMethod, structured_runnable
+from langchain_vertex_openai._token_counting import TokenCounting
 from langchain_vertex_openai._tools import convert_tool_choice, convert_tools, split_google_search
 from langchain_vertex_openai.auth import (
     GoogleCredentialsProvider,
@@ -71,7 +69,7 @@ if TYPE_CHECKING:
 _INIT_LOCK = threading.RLock()
 
 
-class ChatVertexOpenAI(BaseChatModel, Closing):
+class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
     """Gemini (and partner models) on Vertex AI, through its OpenAI-compatible endpoint.
 
     Requests go to
@@ -317,7 +315,8 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
     """Merged into the top level of the request body. Google extensions go under
     `{"extra_body": {"google": {...}}}`; a top-level `google` key is moved there."""
     default_headers: dict[str, str] | None = None
-    """Extra HTTP headers on every request."""
+    """Extra HTTP headers on every request; credential headers (`Authorization`, API keys,
+    cookies) are refused, as the model's repr and serialized form keep these."""
     http_client: Any = Field(default=None, exclude=True)
     """An `httpx2.Client` to use (proxies, mTLS); may be shared between models. Yours to
     close, and to replace after `os.fork()`. Default: a pool shared by all models."""
@@ -380,6 +379,7 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
                 "base_url": self.base_url,
                 "allow_insecure_http": self.allow_insecure_http,
                 "quota_project": self.quota_project,
+                "default_headers": self.default_headers,
                 "exact_token_count": self.exact_token_count,
                 "labels": self.labels,
             },
@@ -732,48 +732,6 @@ class ChatVertexOpenAI(BaseChatModel, Closing):
         return super().bind(**kwargs)
 
     # -- token counting ---------------------------------------------------------------------
-
-    def get_num_tokens(self, text: str) -> int:
-        """Count the tokens in `text`: estimated offline, or exact (see below).
-
-        Offline (default): about four characters a token; Gemini's tokenizer is not
-        available without a call, so this is for budgeting and
-        `trim_messages(token_counter=llm)`, not for billing. With
-        `exact_token_count=True`: Vertex's `countTokens` (one network call).
-        """
-        if self.exact_token_count:
-            return self.get_num_tokens_from_messages([HumanMessage(text)])
-        return math.ceil(len(text) / 4)
-
-    def get_num_tokens_from_messages(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
-    ) -> int:
-        """Count the tokens in a conversation.
-
-        Offline (default): langchain-core's `count_tokens_approximately` with Gemini's
-        258 tokens per image, tools included; no downloads and no network. With
-        `exact_token_count=True`: Vertex's `countTokens` for the messages (tools are not
-        counted there); it raises the `Vertex*Error` of a failed call, e.g.
-        `VertexNotFoundError` for a model not served in the location.
-        """
-        if not self.exact_token_count:
-            return count_tokens_approximately(
-                messages, tokens_per_image=258, tools=list(tools) if tools else None
-            )
-        # An absolute URL on the same client: same auth, retries and error translation.
-        url = count_tokens_url(self._resolved_base_url(), self.model_name)
-        with self._vertex_errors():
-            answer = self._get_client().post(url, body=count_tokens_body(messages), cast_to=object)
-        return total_tokens(answer)
-
-    def get_token_ids(self, text: str) -> list[int]:
-        """Not available: Gemini's tokenizer is not published for offline use.
-
-        Raises:
-            NotImplementedError: Always; use `get_num_tokens` for an estimate.
-        """
-        msg = "Gemini token ids are not available offline; use get_num_tokens() for a count."
-        raise NotImplementedError(msg)
 
     def with_structured_output(
         self,

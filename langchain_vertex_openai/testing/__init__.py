@@ -6,6 +6,7 @@ assumptions about the wire format, auth and the refusals of Gemini models. Secti
 (``§N``) throughout this package refer to that fact sheet.
 
 Example:
+    >>> import openai
     >>> from langchain_vertex_openai.testing import VertexEmulator
     >>> with VertexEmulator(strict=True) as emu:  # doctest: +SKIP
     ...     client = openai.OpenAI(base_url=emu.base_url, api_key=emu.issue_token())
