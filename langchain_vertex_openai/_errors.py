@@ -46,7 +46,7 @@ from langchain_core.exceptions import (
 )
 
 from langchain_vertex_openai._catalog import not_found_hint
-from langchain_vertex_openai._secrets import SafeErrorMixin, scrub_exception_chain
+from langchain_vertex_openai._secrets import SafeErrorMixin, redact_data, scrub_exception_chain
 
 
 class VertexAuthError(SafeErrorMixin, openai.OpenAIError, ModelAuthenticationError):
@@ -261,7 +261,8 @@ def no_choices_error(completion: object) -> VertexResponseError:
     detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(completion)
     msg = f"Vertex AI answered 200 without choices: {detail[:300]}"
     error = VertexResponseError(msg, _REQUEST, body=completion)
-    error.raw = completion
+    # Set after construction, so not scrubbed with the rest: a server may echo the token.
+    error.raw = redact_data(completion)
     return error
 
 
@@ -286,7 +287,7 @@ def malformed_answer_error(problem: str, raw: object) -> VertexResponseError:
     else:
         msg = f"Vertex AI sent a malformed answer: {problem}"
     error = VertexResponseError(msg, _REQUEST, body=raw if inner is not None else None)
-    error.raw = raw
+    error.raw = redact_data(raw)  # as in no_choices_error
     return error
 
 
@@ -341,6 +342,7 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
         scrub_exception_chain(error)
         raise translated from None
     except json.JSONDecodeError as error:
+        scrub_exception_chain(error)  # chained below, its `doc` quotes what a server echoed
         raise VertexResponseError(
             f"Vertex AI answered with a body that is not valid JSON ({error.msg}): "
             f"{error.doc[:200]!r}",

@@ -75,13 +75,27 @@ def redact_text(text: str, known: Iterable[str] = (), *, opaque_runs: bool = Fal
 def redact_data(value: Any, known: Iterable[str] = ()) -> Any:
     """Return a JSON-like value (e.g. an error body) with every string redacted."""
     known = tuple(known)
-    if isinstance(value, str):
-        return redact_text(value, known)
-    if isinstance(value, dict):
-        return {key: redact_data(item, known) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(redact_data(item, known) for item in value)
-    return value
+    # Iterative, not recursive: a hostile answer nests thousands deep, and the error
+    # quoting it must still build.
+    root: list[Any] = [None]
+    pending: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    sequences: list[tuple[Any, Any, type, list[Any]]] = []
+    while pending:
+        item, holder, slot = pending.pop()
+        if isinstance(item, str):
+            holder[slot] = redact_text(item, known)
+        elif isinstance(item, dict):
+            holder[slot] = scrubbed = dict.fromkeys(item)
+            pending += [(child, scrubbed, key) for key, child in item.items()]
+        elif isinstance(item, (list, tuple)):
+            items = list(item)
+            sequences.append((holder, slot, type(item), items))
+            pending += [(child, items, index) for index, child in enumerate(item)]
+        else:
+            holder[slot] = item
+    for holder, slot, kind, items in reversed(sequences):  # innermost first
+        holder[slot] = items if kind is list else kind(items)
+    return root[0]
 
 
 def is_secret_name(name: str) -> bool:
