@@ -15,6 +15,7 @@ from `_tools.gemini_schema`), and a call re-checks the cheap parts (names, dupli
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, cast
@@ -146,8 +147,23 @@ def _calls(index: int, message: AIMessage) -> dict[str, tuple[int, str]]:
         bad = _unencodable(call["args"])
         if bad is not None:
             _check_text(bad, f"Message {index} (ai), tool call {position}")
+        _check_json(call["args"], f"Message {index} (ai), tool call {position} ({name!r})")
         calls[call_id] = (index, name)
     return calls
+
+
+def _check_json(arguments: Any, where: str) -> None:
+    # The arguments are sent back as JSON text; a set, datetime or object there would fail
+    # deep inside json.dumps with a TypeError naming neither the message nor the call.
+    try:
+        json.dumps(arguments, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        msg = (
+            f"{where}: its args cannot be sent as JSON ({error}). Give the call JSON values "
+            "only (str, int, finite float, bool, None, lists and dicts with str keys), e.g. "
+            "convert sets to lists and datetimes to ISO strings."
+        )
+        raise ValueError(msg) from None
 
 
 def _refuse_call(index: int, position: int, name: Any) -> NoReturn:
