@@ -396,6 +396,20 @@ def check_function_name(name: Any) -> str:
     raise ValueError(msg)
 
 
+def check_tool_list(tools: Any) -> None:
+    """Refuse tools given as something other than a list (e.g. one tool, or None).
+
+    Raises:
+        ValueError: Naming the fix.
+    """
+    if not isinstance(tools, (list, tuple)):
+        msg = (
+            f"tools is a {type(tools).__name__}, not a list of tool declarations. Bind tools "
+            "with bind_tools([...]), which converts functions, pydantic models and BaseTools."
+        )
+        raise ValueError(msg)
+
+
 def check_tools(tools: Sequence[Any]) -> list[str]:
     """Check function names, duplicates and that parameters are an object schema.
 
@@ -405,9 +419,16 @@ def check_tools(tools: Sequence[Any]) -> list[str]:
     Raises:
         ValueError: Naming the tool and the fix.
     """
+    check_tool_list(tools)
     names: list[str] = []
-    for tool in tools:
-        if not isinstance(tool, dict) or tool.get("type") != "function":
+    for position, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            msg = (
+                f"Tool {position} is {tool!r:.40}, not a tool declaration. Bind tools with "
+                "bind_tools([...]), which converts functions, pydantic models and BaseTools."
+            )
+            raise ValueError(msg)
+        if tool.get("type") != "function":
             continue
         function = tool.get("function")
         if not isinstance(function, dict):
@@ -510,9 +531,25 @@ def _refs(node: Any) -> set[str]:
     return found
 
 
+def schema_definitions(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema's named definitions (`definitions` and `$defs`, the latter winning).
+
+    Raises:
+        ValueError: If either is not an object of schemas.
+    """
+    definitions: dict[str, Any] = {}
+    for key in ("definitions", "$defs"):
+        found = schema.get(key, {})
+        if not isinstance(found, Mapping):
+            msg = f"{key!r} is a {type(found).__name__}, not an object of named schemas."
+            raise ValueError(msg)
+        definitions.update(found)
+    return definitions
+
+
 def find_recursion(schema: Mapping[str, Any]) -> list[str] | None:
     """Return a reference cycle reachable from the schema's root (`[A, B, A]`), or None."""
-    definitions = {**schema.get("definitions", {}), **schema.get("$defs", {})}
+    definitions = schema_definitions(schema)
     if not definitions:
         return None
     edges = {name: sorted(_refs(body)) for name, body in definitions.items()}

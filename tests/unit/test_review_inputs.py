@@ -10,6 +10,7 @@ import datetime
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
+from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai._call import prepare_call
 
 
@@ -51,3 +52,65 @@ def test_tool_call_args_that_are_not_json_are_refused_naming_the_call(value: obj
     ]
     with pytest.raises(ValueError, match=r"Message 1 \(ai\), tool call 0 \('f'\).*JSON values"):
         prepare(history)
+
+
+def function_tool(parameters: object) -> dict:
+    return {"type": "function", "function": {"name": "f", "parameters": parameters}}
+
+
+@pytest.mark.parametrize(
+    ("tool", "pattern"),
+    [
+        ({"type": "function"}, r"Tool 0: 'function' is None, not an object"),
+        (function_tool([1]), r"Tool 'f': parameters must be an object schema"),
+        (function_tool({"type": "object", "properties": None}), r"'properties' at \$ is None"),
+        (function_tool({"type": "object", "properties": [1]}), r"'properties' at \$ is \[1\]"),
+        (
+            function_tool({"type": "object", "properties": {"a": {"$ref": 5}}}),
+            r"Tool 'f': a \$ref is 5, not a reference string",
+        ),
+        (
+            function_tool(
+                {"type": "object", "$defs": [1], "properties": {"a": {"$ref": "#/$defs/0"}}}
+            ),
+            r"Tool 'f': '\$defs' is a list, not an object of named schemas",
+        ),
+    ],
+    ids=["no-function", "params-list", "props-none", "props-list", "ref-int", "defs-list"],
+)
+def test_malformed_tool_declarations_are_refused_naming_the_tool(tool: dict, pattern: str) -> None:
+    model = ChatVertexOpenAI(
+        model="gemini-3.5-flash", project="my-project-123", api_key="ya29.test"
+    )
+    with pytest.raises(ValueError, match=pattern):
+        model.bind_tools([tool])
+
+
+@pytest.mark.parametrize("tools", [None, 5, {"type": "function"}], ids=repr)
+def test_tools_that_are_not_a_list_are_refused_in_bind_tools(tools: object) -> None:
+    model = ChatVertexOpenAI(
+        model="gemini-3.5-flash", project="my-project-123", api_key="ya29.test"
+    )
+    with pytest.raises(ValueError, match=r"tools is a \w+, not a list.*bind_tools\(\[\.\.\.\]\)"):
+        model.bind_tools(tools)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("tools", "pattern"),
+    [(5, r"tools is a int, not a list"), (["f"], r"Tool 0 is 'f', not a tool declaration")],
+)
+def test_per_call_tools_of_the_wrong_type_are_refused_before_sending(
+    tools: object, pattern: str
+) -> None:
+    history = [HumanMessage("hi")]
+    with pytest.raises(ValueError, match=pattern):
+        prepare_call(
+            history,
+            defaults={"model": "google/gemini-3.5-flash"},
+            extra_body=None,
+            call_kwargs={"tools": tools},
+            stop=None,
+            stream=False,
+            stream_usage=True,
+            cache_location="global",
+        )
