@@ -114,3 +114,40 @@ def test_per_call_tools_of_the_wrong_type_are_refused_before_sending(
             stream_usage=True,
             cache_location="global",
         )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"temperature": "hot"}, r"temperature must be a number, got 'hot' \(a str\)"),
+        ({"top_p": [1]}, r"top_p must be a number, got \[1\] \(a list\)"),
+        ({"max_tokens": "5"}, r"max_tokens must be a number, got '5' \(a str\)"),
+        ({"timeout": "5"}, r"timeout must be a number of seconds, got '5'"),
+        ({"stream_options": "x"}, r"stream_options must be a dict such as"),
+        ({"extra_body": "x"}, r"extra_body must be a dict of fields merged"),
+        ({"extra_body": {"google": "x"}}, r"extra_body\['google'\] must be a dict"),
+        ({"model": 5}, r"model must be a string id such as 'google/gemini-3.5-flash', got 5"),
+    ],
+    ids=lambda value: repr(value) if isinstance(value, dict) else "",
+)
+def test_per_call_kwargs_of_the_wrong_type_are_refused_naming_the_fix(
+    kwargs: dict, pattern: str
+) -> None:
+    with pytest.raises(ValueError, match=pattern):
+        prepare_call(
+            [HumanMessage("hi")],
+            defaults={"model": "google/gemini-3.5-flash"},
+            extra_body=None,
+            call_kwargs=kwargs,
+            stop=None,
+            stream=False,
+            stream_usage=True,
+            cache_location="global",
+        )
+
+
+def test_model_kwargs_that_are_not_a_dict_are_refused_naming_the_fix() -> None:
+    with pytest.raises(ValueError, match=r"model_kwargs must be a dict of extra request fields"):
+        ChatVertexOpenAI(
+            model="gemini-3.5-flash", project="my-project-123", api_key="ya29.t", model_kwargs="x"
+        )
