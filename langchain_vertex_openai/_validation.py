@@ -115,6 +115,10 @@ def check_messages(messages: Sequence[BaseMessage], *, model: str) -> None:
                 answerable.update(open_calls)
             if ai.invalid_tool_calls:
                 answerable.update(str(call["id"]) for call in ai.invalid_tool_calls)
+                # Malformed calls are sent back too, so Gemini wants their answers as well.
+                for call in ai.invalid_tool_calls:
+                    if isinstance(call_id := call.get("id"), str):
+                        open_calls[call_id] = (index, call.get("name") or "")
     if open_calls:
         raise _unanswered(open_calls, "and the conversation ends there")
     facts = model_facts(model)

@@ -151,3 +151,17 @@ def test_model_kwargs_that_are_not_a_dict_are_refused_naming_the_fix() -> None:
         ChatVertexOpenAI(
             model="gemini-3.5-flash", project="my-project-123", api_key="ya29.t", model_kwargs="x"
         )
+
+
+def test_an_unanswered_invalid_tool_call_is_refused_naming_the_fix() -> None:
+    # A malformed call (args cut off) is sent back in the history, so Gemini refuses the
+    # request unless a ToolMessage answers it, as it does for a valid call.
+    broken = {"name": "f", "args": '{"city": "Par', "id": "c1", "error": "cut off"}
+    history = [
+        HumanMessage("weather?"),
+        AIMessage("", invalid_tool_calls=[{**broken, "type": "invalid_tool_call"}]),
+        HumanMessage("and now?"),
+    ]
+    with pytest.raises(ValueError, match=r"Message 1 \(ai\) calls 'f' \(id 'c1'\).*ToolMessage"):
+        prepare(history)
+    prepare([*history[:2], ToolMessage("bad arguments", tool_call_id="c1", status="error")])
