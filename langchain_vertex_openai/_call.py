@@ -94,6 +94,12 @@ def prepare_call(
     # Usage order: the call's stream_usage, its stream_options (which Vertex ignores, so
     # it is not sent), then the model's field.
     stream_options = call.pop("stream_options", None) or {}
+    if not isinstance(stream_options, Mapping):
+        msg = (
+            f"stream_options must be a dict such as {{'include_usage': True}}, got "
+            f"{stream_options!r:.40}; or pass stream_usage=True/False."
+        )
+        raise ValueError(msg)
     report_usage = call.pop("stream_usage", stream_options.get("include_usage", stream_usage))
     # Vertex ignores parallel_tool_calls, so False is enforced on the response.
     single_tool_call = call.pop("parallel_tool_calls", None) is False

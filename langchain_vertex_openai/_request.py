@@ -238,8 +238,20 @@ def normalize_extra_body(extra_body: Mapping[str, Any]) -> dict[str, Any]:
     because the SDK merges `extra_body` into the top level; a `google` key left
     at the top level would be ignored.
     """
+    if not isinstance(extra_body, Mapping):
+        msg = (
+            f"extra_body must be a dict of fields merged into the request body, got "
+            f"{type(extra_body).__name__}, e.g. extra_body={{'google': {{...}}}}."
+        )
+        raise ValueError(msg)
     body = dict(extra_body)
     google = body.pop("google", None)
+    if google is not None and not isinstance(google, Mapping):
+        msg = (
+            f"extra_body['google'] must be a dict of Google extensions, got "
+            f"{type(google).__name__}, e.g. {{'thinking_config': {{'include_thoughts': True}}}}."
+        )
+        raise ValueError(msg)
     if google is not None:
         body = deep_merge(body, {"extra_body": {"google": google}})
     return body
