@@ -33,7 +33,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
-MODEL = "gemini-2.5-flash"
+MODEL = "gemini-3.5-flash"
 
 _EMULATOR = """
 import json, sys

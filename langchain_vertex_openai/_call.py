@@ -23,7 +23,12 @@ from langchain_vertex_openai._request import (
     normalize_extra_body,
 )
 from langchain_vertex_openai._response import StreamState, chat_result_from_completion
-from langchain_vertex_openai._settings import check_model, check_numbers, check_timeout
+from langchain_vertex_openai._settings import (
+    check_capability,
+    check_model,
+    check_numbers,
+    check_timeout,
+)
 from langchain_vertex_openai._structured import GeminiResponseFormat
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
 from langchain_vertex_openai._tools import convert_tool_choice, gemini_response_format
@@ -61,6 +66,13 @@ class PreparedCall:
         )
 
 
+def _asks_for_structure(response_format: Any) -> bool:
+    if response_format is None:
+        return False
+    kind = response_format.get("type") if isinstance(response_format, Mapping) else None
+    return kind not in ("text", "text/plain")
+
+
 def prepare_call(
     messages: Sequence[BaseMessage],
     *,
@@ -82,6 +94,12 @@ def prepare_call(
     # Usage order: the call's stream_usage, its stream_options (which Vertex ignores, so
     # it is not sent), then the model's field.
     stream_options = call.pop("stream_options", None) or {}
+    if not isinstance(stream_options, Mapping):
+        msg = (
+            f"stream_options must be a dict such as {{'include_usage': True}}, got "
+            f"{stream_options!r:.40}; or pass stream_usage=True/False."
+        )
+        raise ValueError(msg)
     report_usage = call.pop("stream_usage", stream_options.get("include_usage", stream_usage))
     # Vertex ignores parallel_tool_calls, so False is enforced on the response.
     single_tool_call = call.pop("parallel_tool_calls", None) is False
@@ -121,6 +139,11 @@ def prepare_call(
         choice = convert_tool_choice(params.pop("tool_choice"), params.get("tools") or [])
         if choice is not None:
             params["tool_choice"] = choice
+    # Per-call tools and response formats meet the catalogue as bind_tools' do (§1).
+    if params.get("tools"):
+        check_capability(params["model"], "tools")
+    if _asks_for_structure(params.get("response_format")):
+        check_capability(params["model"], "structured_output")
     validate_request(
         messages,
         model=params["model"],

@@ -210,6 +210,12 @@ def resolve_media(block: dict[str, Any], index: int, budget: MediaBudget) -> Med
     if block.get("url"):
         return _from_url(str(block["url"]), declared, kind, index, budget)
     data = block.get("base64") or block.get("data")
+    if data and not isinstance(data, str):
+        raise _error(
+            index,
+            f"the {kind} block's base64 data is a {type(data).__name__}, not a string.",
+            "Pass base64 text, e.g. base64.b64encode(raw_bytes).decode('ascii').",
+        )
     if data:
         if declared is None:
             raise _error(
@@ -292,8 +298,12 @@ def _part(block: Any, index: int, budget: MediaBudget) -> dict[str, Any] | None:
         return _image_url_part(block, index, budget)
     if kind == "input_audio":
         audio = block.get("input_audio") or {}
-        if not (audio.get("data") and audio.get("format")):
-            raise _error(index, "input_audio needs both data and format.", "")
+        if not isinstance(audio, dict) or not (audio.get("data") and audio.get("format")):
+            raise _error(
+                index,
+                "input_audio needs both data and format.",
+                "Use {'type': 'input_audio', 'input_audio': {'data': <base64>, 'format': 'wav'}}.",
+            )
         return {"type": "input_audio", "input_audio": dict(audio)}
     if kind in _MEDIA_KINDS:
         if (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from langchain_vertex_openai._catalog import split_model_id
@@ -29,7 +30,7 @@ _MODEL_CHARS_RE = re.compile(r"^[A-Za-z0-9._@:+/-]+$")
 _MODEL_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._@:+-]*$")
 
 
-def normalize_model_id(model: str) -> str:
+def normalize_model_id(model: Any) -> str:
     """Return the `publisher/model` id Vertex expects.
 
     A bare Gemini id gets the `google/` publisher because Vertex rejects ids
@@ -40,6 +41,9 @@ def normalize_model_id(model: str) -> str:
         ValueError: If the id is empty, malformed (spaces, quotes, more than one `/`)
             or names no publisher and is not a Google model.
     """
+    if not isinstance(model, str):
+        msg = f"model must be a string id such as 'google/gemini-3.5-flash', got {model!r:.40}."
+        raise ValueError(msg)
     model_id = model.strip()
     if not model_id:
         msg = "model must be a non-empty id such as 'google/gemini-3.5-flash'."

@@ -34,6 +34,7 @@ from typing import Any
 
 import httpcore2
 import httpx2
+from httpcore2._utils import is_socket_readable
 
 POOL_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
 """Bounded like httpx's default, but every pooled connection is kept alive for reuse."""
@@ -126,6 +127,7 @@ class _DeadlineBackend(httpcore2.NetworkBackend):
 class _AsyncDeadlineStream(httpcore2.AsyncNetworkStream):
     def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
         self._stream = stream
+        self._socket: Any = None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._stream.read(max_bytes, _bounded(timeout, httpcore2.ReadTimeout))
@@ -147,6 +149,14 @@ class _AsyncDeadlineStream(httpcore2.AsyncNetworkStream):
         return _AsyncDeadlineStream(stream)
 
     def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            # The pool asks this of every idle connection on every request; anyio rebuilds
+            # its attribute table (a getpeername() syscall included) on each ask, which
+            # made the async path's CPU per request grow with the pool. The socket is
+            # looked up once; the check is the one httpcore2 makes.
+            if self._socket is None:
+                self._socket = self._stream.get_extra_info("socket")
+            return is_socket_readable(self._socket)
         return self._stream.get_extra_info(info)
 
 

@@ -238,8 +238,20 @@ def normalize_extra_body(extra_body: Mapping[str, Any]) -> dict[str, Any]:
     because the SDK merges `extra_body` into the top level; a `google` key left
     at the top level would be ignored.
     """
+    if not isinstance(extra_body, Mapping):
+        msg = (
+            f"extra_body must be a dict of fields merged into the request body, got "
+            f"{type(extra_body).__name__}, e.g. extra_body={{'google': {{...}}}}."
+        )
+        raise ValueError(msg)
     body = dict(extra_body)
     google = body.pop("google", None)
+    if google is not None and not isinstance(google, Mapping):
+        msg = (
+            f"extra_body['google'] must be a dict of Google extensions, got "
+            f"{type(google).__name__}, e.g. {{'thinking_config': {{'include_thoughts': True}}}}."
+        )
+        raise ValueError(msg)
     if google is not None:
         body = deep_merge(body, {"extra_body": {"google": google}})
     return body
@@ -292,13 +304,14 @@ def build_body(
         except ValueError as error:
             msg = f"Message {position} ({message.type}): {error}"
             raise ValueError(msg) from error
-    _check_media(facts, budget)
+    google = (body.get("extra_body") or {}).get("google") or {}
+    _check_media(facts, budget, google.get("media_resolution"))
     if google_model:
         check_not_empty(body["messages"])
     return body
 
 
-def _check_media(facts: ModelFacts, budget: MediaBudget) -> None:
+def _check_media(facts: ModelFacts, budget: MediaBudget, request_level: Any = None) -> None:
     limit = facts.images_per_prompt  # per model (docs/vertex-facts.md §1)
     if limit is not None and budget.images > limit:
         msg = (
@@ -314,3 +327,15 @@ def _check_media(facts: ModelFacts, budget: MediaBudget) -> None:
             f"{model} applies one detail to the whole request. Use the same value everywhere."
         )
         raise ValueError(msg)
+    level = str(request_level).lower().removeprefix("media_resolution_") if request_level else None
+    if level and not facts.per_part_media_resolution:
+        # The same one setting, asked for twice with different values: one would be lost.
+        other = sorted(budget.details & {"low", "medium", "high"} - {level})
+        if other:
+            msg = (
+                f"media_resolution={level!r} is set for the request, but images ask for "
+                f"detail {other}; {model} applies one resolution to the whole request "
+                "(docs/vertex-facts.md §3). Drop the per-image media_resolution or detail, or "
+                "use the same value."
+            )
+            raise ValueError(msg)

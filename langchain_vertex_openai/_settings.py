@@ -60,6 +60,13 @@ def construction_values(
     from langchain_core.utils.utils import _build_model_kwargs
 
     refuse_bools(values)
+    model_kwargs = values.get("model_kwargs") if isinstance(values, dict) else None
+    if model_kwargs is not None and not isinstance(model_kwargs, dict):
+        msg = (
+            f"model_kwargs must be a dict of extra request fields, got "
+            f"{type(model_kwargs).__name__}, e.g. model_kwargs={{'seed': 1}}."
+        )
+        raise ValueError(msg)
     names = field_names(fields)
     check_one_name_each(values, names)
     model = normalize_model_id(
@@ -234,7 +241,13 @@ def check_numbers(values: dict[str, Any]) -> None:
         ValueError: Naming the parameter and its allowed range.
     """
     for name in NUMBER_SETTINGS:
-        refuse_bool(name, values.get(name))
+        value = refuse_bool(name, values.get(name))
+        if name != "timeout" and value is not None and not isinstance(value, int | float):
+            msg = (
+                f"{name} must be a number, got {value!r:.40} (a {type(value).__name__}). "
+                "Pass a number (e.g. 0.5 or 100, not '100'), or None."
+            )
+            raise ValueError(msg)
     for name in ("max_tokens", "n"):
         value = values.get(name)
         if value is not None and value < 1:
@@ -267,6 +280,12 @@ def check_timeout(timeout: Any) -> None:
         ValueError: Naming `timeout`.
     """
     refuse_bool("timeout", timeout)
+    if isinstance(timeout, str | bytes):
+        msg = (
+            f"timeout must be a number of seconds, got {timeout!r:.40} (a string). Pass a "
+            "number (e.g. 30.0), an httpx timeout object, or None for the SDK's default."
+        )
+        raise ValueError(msg)
     if isinstance(timeout, int | float) and not (math.isfinite(timeout) and timeout > 0):
         msg = (
             f"timeout must be a positive, finite number of seconds, got {timeout}; pass None "

@@ -26,10 +26,12 @@ from langchain_vertex_openai._validation import (
     check_encodable,
     check_schema_depth,
     check_tool_choice,
+    check_tool_list,
     check_tools,
     enum_error,
     find_recursion,
     recursive_schema_error,
+    schema_definitions,
     schema_depth_error,
 )
 from langchain_vertex_openai._warnings import warn_once
@@ -41,12 +43,12 @@ _DROPPED_KEYWORDS = frozenset(
 
 class _RefResolver:
     def __init__(self, root: dict[str, Any]) -> None:
-        self.definitions: dict[str, Any] = {
-            **root.get("definitions", {}),
-            **root.get("$defs", {}),
-        }
+        self.definitions = schema_definitions(root)
 
-    def resolve(self, ref: str) -> dict[str, Any]:
+    def resolve(self, ref: Any) -> dict[str, Any]:
+        if not isinstance(ref, str):
+            msg = f"a $ref is {ref!r:.40}, not a reference string such as '#/$defs/Name'."
+            raise ValueError(msg)
         name = ref.rsplit("/", 1)[-1]
         if name not in self.definitions:
             msg = f"the schema refers to {ref!r}, which it does not define."
@@ -114,6 +116,12 @@ def _clean(node: Any, resolver: _RefResolver, path: str) -> Any:
             else:
                 result["anyOf"] = _clean(value, resolver, path)
         elif key == "properties":
+            if not isinstance(value, dict):
+                msg = (
+                    f"'properties' at {path} is {value!r:.40}, not an object mapping each "
+                    "property name to its schema."
+                )
+                raise ValueError(msg)
             result[key] = {
                 name: _clean(sub, resolver, f"{path}.{name}") for name, sub in value.items()
             }
@@ -182,6 +190,7 @@ def split_google_search(
     Raises:
         ValueError: If search options are given; the endpoint takes none (docs/vertex-facts.md §3).
     """
+    check_tool_list(tools)
     rest: list[Any] = []
     search: dict[str, Any] | None = None
     for tool in tools:
@@ -210,6 +219,7 @@ def convert_tools(
             "Vertex AI ignores strict=True on tools, so it is not sent; tool-call arguments "
             "are still parsed, and malformed ones land in invalid_tool_calls."
         )
+    check_tool_list(tools)
     formatted = []
     for tool in tools:
         try:
@@ -221,6 +231,9 @@ def convert_tools(
         if openai_tool.get("type") != "function":
             formatted.append(openai_tool)
             continue
+        raw = openai_tool.get("function")
+        if not isinstance(raw, dict) or not isinstance(raw.get("parameters"), (dict, type(None))):
+            check_tools([openai_tool])  # refuses it, naming what is wrong
         function = {k: v for k, v in openai_tool["function"].items() if k != "strict"}
         try:
             check_encodable(function)

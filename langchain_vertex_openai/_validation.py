@@ -15,6 +15,7 @@ from `_tools.gemini_schema`), and a call re-checks the cheap parts (names, dupli
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, cast
@@ -114,6 +115,10 @@ def check_messages(messages: Sequence[BaseMessage], *, model: str) -> None:
                 answerable.update(open_calls)
             if ai.invalid_tool_calls:
                 answerable.update(str(call["id"]) for call in ai.invalid_tool_calls)
+                # Malformed calls are sent back too, so Gemini wants their answers as well.
+                for call in ai.invalid_tool_calls:
+                    if isinstance(call_id := call.get("id"), str):
+                        open_calls[call_id] = (index, call.get("name") or "")
     if open_calls:
         raise _unanswered(open_calls, "and the conversation ends there")
     facts = model_facts(model)
@@ -146,8 +151,23 @@ def _calls(index: int, message: AIMessage) -> dict[str, tuple[int, str]]:
         bad = _unencodable(call["args"])
         if bad is not None:
             _check_text(bad, f"Message {index} (ai), tool call {position}")
+        _check_json(call["args"], f"Message {index} (ai), tool call {position} ({name!r})")
         calls[call_id] = (index, name)
     return calls
+
+
+def _check_json(arguments: Any, where: str) -> None:
+    # The arguments are sent back as JSON text; a set, datetime or object there would fail
+    # deep inside json.dumps with a TypeError naming neither the message nor the call.
+    try:
+        json.dumps(arguments, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        msg = (
+            f"{where}: its args cannot be sent as JSON ({error}). Give the call JSON values "
+            "only (str, int, finite float, bool, None, lists and dicts with str keys), e.g. "
+            "convert sets to lists and datetimes to ISO strings."
+        )
+        raise ValueError(msg) from None
 
 
 def _refuse_call(index: int, position: int, name: Any) -> NoReturn:
@@ -380,6 +400,20 @@ def check_function_name(name: Any) -> str:
     raise ValueError(msg)
 
 
+def check_tool_list(tools: Any) -> None:
+    """Refuse tools given as something other than a list (e.g. one tool, or None).
+
+    Raises:
+        ValueError: Naming the fix.
+    """
+    if not isinstance(tools, (list, tuple)):
+        msg = (
+            f"tools is a {type(tools).__name__}, not a list of tool declarations. Bind tools "
+            "with bind_tools([...]), which converts functions, pydantic models and BaseTools."
+        )
+        raise ValueError(msg)
+
+
 def check_tools(tools: Sequence[Any]) -> list[str]:
     """Check function names, duplicates and that parameters are an object schema.
 
@@ -389,9 +423,16 @@ def check_tools(tools: Sequence[Any]) -> list[str]:
     Raises:
         ValueError: Naming the tool and the fix.
     """
+    check_tool_list(tools)
     names: list[str] = []
-    for tool in tools:
-        if not isinstance(tool, dict) or tool.get("type") != "function":
+    for position, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            msg = (
+                f"Tool {position} is {tool!r:.40}, not a tool declaration. Bind tools with "
+                "bind_tools([...]), which converts functions, pydantic models and BaseTools."
+            )
+            raise ValueError(msg)
+        if tool.get("type") != "function":
             continue
         function = tool.get("function")
         if not isinstance(function, dict):
@@ -494,9 +535,25 @@ def _refs(node: Any) -> set[str]:
     return found
 
 
+def schema_definitions(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The schema's named definitions (`definitions` and `$defs`, the latter winning).
+
+    Raises:
+        ValueError: If either is not an object of schemas.
+    """
+    definitions: dict[str, Any] = {}
+    for key in ("definitions", "$defs"):
+        found = schema.get(key, {})
+        if not isinstance(found, Mapping):
+            msg = f"{key!r} is a {type(found).__name__}, not an object of named schemas."
+            raise ValueError(msg)
+        definitions.update(found)
+    return definitions
+
+
 def find_recursion(schema: Mapping[str, Any]) -> list[str] | None:
     """Return a reference cycle reachable from the schema's root (`[A, B, A]`), or None."""
-    definitions = {**schema.get("definitions", {}), **schema.get("$defs", {})}
+    definitions = schema_definitions(schema)
     if not definitions:
         return None
     edges = {name: sorted(_refs(body)) for name, body in definitions.items()}

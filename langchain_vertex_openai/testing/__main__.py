@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "curl:",
             f"  curl {base_url}/chat/completions \\",
             f'    -H "Authorization: Bearer {token}" -H "Content-Type: application/json" \\',
-            '    -d \'{"model": "google/gemini-2.5-flash", '
+            '    -d \'{"model": "google/gemini-3.5-flash", '
             '"messages": [{"role": "user", "content": "Hello"}]}\'',
             "openai SDK:",
             f'  openai.OpenAI(base_url="{base_url}", api_key="{token}")',

@@ -34,7 +34,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from langchain_vertex_openai.testing.errors import EMULATOR_REFUSAL, VertexError, invalid_argument
+from langchain_vertex_openai.testing.errors import (
+    EMULATOR_REFUSAL,
+    EMULATOR_WORDING,
+    VertexError,
+    invalid_argument,
+)
 from langchain_vertex_openai.testing.request import MediaItem
 
 #: The MIME types the emulator's Gemini reads (emulator choice, see the module docstring).
@@ -201,7 +206,7 @@ def _check_gs(uri: str, path: str) -> None:
         # Emulator choice of wording: the fact sheet only names gs:// URIs as accepted.
         raise invalid_argument(
             f"Invalid value at '{path}': {json.dumps(uri[:100])} is not a valid Cloud Storage "
-            "URI; expected gs://<bucket>/<object>.",
+            "URI; expected gs://<bucket>/<object>." + EMULATOR_REFUSAL,
             path,
         )
 
@@ -223,7 +228,9 @@ def data_uri(url: str, path: str) -> MediaItem:
     if match is None or not match.group("mime"):
         # Emulator choice of wording (the fact sheet only says "malformed data URI" is a 400).
         raise invalid_argument(
-            f"Invalid data URI at '{path}': expected data:<MIME type>;base64,<data>.", path
+            f"Invalid data URI at '{path}': expected data:<MIME type>;base64,<data>."
+            + EMULATOR_WORDING,
+            path,
         )
     size = decoded_size(match.group("data"), path)
     return MediaItem(check_mime(match.group("mime")), size=size)
@@ -235,7 +242,9 @@ def _uri_media(uri: str, path: str, *, declared: str | None, via: str) -> MediaI
         _check_gs(uri, path)
     elif not uri.startswith(_WEB):
         raise invalid_argument(
-            f"Invalid URL at '{path}': supported schemes are https, http, gs and data.", path
+            f"Invalid URL at '{path}': supported schemes are https, http, gs and data."
+            + EMULATOR_REFUSAL,
+            path,
         )
     guessed = guess_mime(uri)
     if declared is not None:
@@ -289,7 +298,8 @@ def input_audio(audio: dict[str, Any], path: str) -> MediaItem:
     if not isinstance(data, str) or not data or not isinstance(fmt, str) or not fmt:
         # §8/§11: input_audio needs both data and format (wording: emulator choice).
         raise invalid_argument(
-            f"Invalid value at '{path}': both 'data' and 'format' are required.", path
+            f"Invalid value at '{path}': both 'data' and 'format' are required." + EMULATOR_WORDING,
+            path,
         )
     if "/" in fmt:
         mime_type = check_mime(fmt)
@@ -299,7 +309,7 @@ def input_audio(audio: dict[str, Any], path: str) -> MediaItem:
         # §8 names "wav", "mp3" or a MIME type (wording: emulator choice).
         raise invalid_argument(
             f'Invalid value at \'{path}.format\', {json.dumps(fmt)}: use "wav", "mp3" or a '
-            'MIME type such as "audio/flac".',
+            'MIME type such as "audio/flac".' + EMULATOR_REFUSAL,
             f"{path}.format",
         )
     if data.startswith("data:"):
@@ -336,28 +346,33 @@ def tool_parts(parts: list[Any], path: str, unknowns: list[tuple[str, str]]) -> 
     for j, part in enumerate(parts):
         where = f"{path}[{j}]"
         if not isinstance(part, dict):
-            raise invalid_argument(f"Invalid value at '{where}': a part must be an object.", where)
+            raise invalid_argument(
+                f"Invalid value at '{where}': a part must be an object." + EMULATOR_REFUSAL, where
+            )
         present = [key for key in part if key in kinds]
         unknowns.extend((key, where) for key in part if key not in kinds)
         if len(present) != 1:
             # Emulator choice of wording: a function-response part holds one media field.
             raise invalid_argument(
                 f"Invalid value at '{where}': a function response part needs exactly one of "
-                "file_data or inline_data.",
+                "file_data or inline_data." + EMULATOR_REFUSAL,
                 where,
             )
         key = present[0]
         body = part[key]
         inner = f"{where}.{kinds[key]}"
         if not isinstance(body, dict):
-            raise invalid_argument(f"Invalid value at '{inner}': expected an object.", inner)
+            raise invalid_argument(
+                f"Invalid value at '{inner}': expected an object." + EMULATOR_REFUSAL, inner
+            )
         allowed = {"mime_type", "mimeType", "display_name", "displayName"}
         allowed |= {"file_uri", "fileUri"} if kinds[key] == "file_data" else {"data"}
         unknowns.extend((name, inner) for name in body if name not in allowed)
         mime = _either(body, "mime_type")
         if not isinstance(mime, str) or not mime:
             raise invalid_argument(
-                f"Invalid value at '{inner}.mime_type': the MIME type is required.",
+                f"Invalid value at '{inner}.mime_type': the MIME type is required."
+                + EMULATOR_REFUSAL,
                 f"{inner}.mime_type",
             )
         mime_type = check_mime(mime)
@@ -365,7 +380,8 @@ def tool_parts(parts: list[Any], path: str, unknowns: list[tuple[str, str]]) -> 
             uri = _either(body, "file_uri")
             if not isinstance(uri, str) or not uri:
                 raise invalid_argument(
-                    f"Invalid value at '{inner}.file_uri': the file URI is required.",
+                    f"Invalid value at '{inner}.file_uri': the file URI is required."
+                    + EMULATOR_REFUSAL,
                     f"{inner}.file_uri",
                 )
             items.append(_uri_media(uri, f"{inner}.file_uri", declared=mime_type, via="file_data"))

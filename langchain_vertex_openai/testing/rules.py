@@ -31,9 +31,14 @@ ALWAYS (both modes: the real endpoint refuses these too):
         level that is not ``type: object`` (§9); invalid or duplicate function names;
         ``tool_choice`` naming an unbound function or ``required`` without tools (emulator choice).
     A13 ``extra_body.google`` values of the wrong type or enum (``thinking_level`` names,
-        ``safety_settings`` category/threshold/method names, ``thinking_budget`` below -1),
+        ``safety_settings`` category/threshold/method names, ``media_resolution`` names other
+        than ``MEDIA_RESOLUTION_*`` (emulator choice), ``thinking_budget`` below -1),
         ``cached_content`` on global (§4).
     A14 image models: tools or structured output (§1; wording: emulator choice).
+    A15 partner models: a first non-system turn that is not the user's, or two user or two
+        assistant turns in a row (§12; tool results count with the assistant turn that made
+        the calls, which §12 leaves open; wording: emulator choice). A final assistant turn
+        is fine (prefill, §12).
 STRICT ONLY (Vertex silently ignores these, §3; answered with the Gemini API's wording
 ``Invalid JSON payload received. Unknown name "X": Cannot find field.``):
     S1  top-level fields not in the documented table, e.g. ``stream_options``, ``logprobs``,
@@ -50,6 +55,7 @@ STRICT ONLY (Vertex silently ignores these, §3; answered with the Gemini API's 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +64,7 @@ from langchain_vertex_openai.testing.catalog import EFFORT_BUDGETS, ModelInfo
 from langchain_vertex_openai.testing.errors import (
     EMULATOR_REFUSAL,
     EMULATOR_WORDING,
+    invalid_argument,
     plain_invalid_argument,
 )
 from langchain_vertex_openai.testing.request import ChatRequest, Msg, Thinking, ToolSpec
@@ -101,6 +108,15 @@ _GOOGLE_KEYS = frozenset(
         "stream_function_call_arguments",
         "tools",
         "media_resolution",
+    }
+)
+#: §4: the names of Vertex's ``GenerationConfig.MediaResolution`` enum.
+MEDIA_RESOLUTIONS = frozenset(
+    {
+        "MEDIA_RESOLUTION_UNSPECIFIED",
+        "MEDIA_RESOLUTION_LOW",
+        "MEDIA_RESOLUTION_MEDIUM",
+        "MEDIA_RESOLUTION_HIGH",
     }
 )
 _THINKING_KEYS = frozenset({"include_thoughts", "thinking_budget", "thinking_level"})
@@ -189,6 +205,8 @@ def validate_chat_request(
     req.stream_function_call_arguments = google.get("stream_function_call_arguments") is True
     if model.is_gemini:
         _conversation(req, signature_calls)
+    elif model.family == "partner":
+        _open_model_turns(req.messages)
     if req.n > 1 and not model.supports_multiple_candidates:
         raise plain_invalid_argument("Multiple candidates is not enabled for this model")
     return req
@@ -217,7 +235,9 @@ def _scalars(body: dict[str, Any], req: ChatRequest) -> None:
     if n is not None:
         req.n = expect(n, int, "n")
         if req.n < 1:
-            raise plain_invalid_argument(f"Invalid value at 'n', {n}: must be at least 1.")
+            raise plain_invalid_argument(
+                f"Invalid value at 'n', {n}: must be at least 1." + EMULATOR_REFUSAL
+            )
     limits = []
     for key in ("max_tokens", "max_completion_tokens"):
         value = body.get(key)
@@ -304,6 +324,15 @@ def _extra_body(body: dict[str, Any], location: str, unknowns: Unknowns) -> dict
     ):
         if google.get(key) is not None:
             expect(google[key], field_kind, f"{path}.{key}")
+    resolution = google.get("media_resolution")
+    if resolution is not None and resolution not in MEDIA_RESOLUTIONS:
+        # §4: Vertex's MediaResolution enum; an enum field takes its names, as
+        # safety_settings' do (that this key does is the project's reading, §4).
+        raise invalid_argument(
+            f"Invalid value at '{path}.media_resolution' (MediaResolution), "
+            f"{json.dumps(resolution)}" + EMULATOR_REFUSAL,
+            f"{path}.media_resolution",
+        )
     settings = google.get("safety_settings")
     if settings is not None:
         for i, item in enumerate(expect(settings, list, f"{path}.safety_settings")):
@@ -517,6 +546,30 @@ def _blocks(messages: list[Msg]) -> list[list[Msg]]:
         else:
             blocks.append([msg])
     return blocks
+
+
+def _open_model_turns(messages: list[Msg]) -> None:
+    """A15: "The first message must use the user role", then alternating turns (§12)."""
+    previous: Msg | None = None
+    after_tools = False
+    for msg in messages:
+        if msg.role == "system":
+            continue
+        if msg.role == "tool":
+            after_tools = True
+            continue
+        if previous is None and msg.role != "user":
+            raise plain_invalid_argument(
+                f"Invalid value at 'messages[{msg.index}].role': the first message must use "
+                "the user role." + EMULATOR_WORDING
+            )
+        if previous is not None and previous.role == msg.role and not after_tools:
+            raise plain_invalid_argument(
+                f"Invalid value at 'messages[{msg.index}].role': messages {previous.index} and "
+                f"{msg.index} are both {msg.role} turns; the model takes alternating user and "
+                "assistant turns." + EMULATOR_WORDING
+            )
+        previous, after_tools = msg, False
 
 
 def _conversation(req: ChatRequest, signature_calls: SignatureLookup) -> None:

@@ -13,6 +13,7 @@ from langchain_vertex_openai.testing import media
 from langchain_vertex_openai.testing.catalog import ModelInfo
 from langchain_vertex_openai.testing.errors import (
     EMULATOR_REFUSAL,
+    EMULATOR_WORDING,
     VertexError,
     invalid_argument,
     plain_invalid_argument,
@@ -178,7 +179,7 @@ def _part(part: Any, path: str, msg: Msg, out: Unknowns) -> None:
         # §11: only text, image_url and input_audio parts (wording: emulator choice).
         raise invalid_argument(
             f"Invalid value at '{path}.type', {json.dumps(kind)}: supported content part types "
-            "are text, image_url and input_audio.",
+            "are text, image_url and input_audio." + EMULATOR_WORDING,
             f"{path}.type",
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from typing import Any
 
 import httpx2
 import openai
@@ -325,6 +326,53 @@ def test_partner_models_without_reasoning_write_none(vertex_emulator):
         assert "completion_tokens_details" not in answer["usage"]
 
 
+LLAMA = "meta/llama-3.3-70b-instruct-maas"
+_CALL = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+_TOOL_TURN = [
+    {"role": "user", "content": "go"},
+    {"role": "assistant", "content": None, "tool_calls": [_CALL]},
+    {"role": "tool", "tool_call_id": "c1", "content": "done"},
+]
+
+
+@pytest.mark.parametrize(
+    ("messages", "fragment"),
+    [
+        ([{"role": "assistant", "content": "hi"}, *HELLO], "the first message must use the user"),
+        (
+            [{"role": "system", "content": "s"}, {"role": "assistant", "content": "hi"}, *HELLO],
+            "the first message must use the user",
+        ),
+        ([*HELLO, *HELLO], "both user turns"),
+        (
+            [*HELLO, {"role": "assistant", "content": "a"}, {"role": "assistant", "content": "b"}],
+            "both assistant turns",
+        ),
+    ],
+)
+def test_open_models_refuse_turns_out_of_order(vertex_emulator, messages, fragment):
+    # §12: "The first message must use the user role", then alternating turns.
+    body = {"model": LLAMA, "messages": messages}
+    message = error_of(post_chat(vertex_emulator, body), 400)["message"]
+    assert fragment in message
+    assert "Wording is the emulator's choice" in message
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [*HELLO, {"role": "assistant", "content": "The answer is"}],  # prefill (§12)
+        [{"role": "system", "content": "s"}, *HELLO],
+        _TOOL_TURN,
+        [*_TOOL_TURN, {"role": "assistant", "content": "it is done"}, *HELLO],
+        [*_TOOL_TURN, *HELLO],
+    ],
+)
+def test_open_models_take_alternating_turns_prefill_and_tool_turns(vertex_emulator, messages):
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    assert ok(vertex_emulator, {"model": LLAMA, "messages": messages, "tools": tools})["choices"]
+
+
 def test_grok_reports_reasoning_tokens_beside_completion_tokens(vertex_emulator):
     usage = ok(vertex_emulator, {"model": "xai/grok-4-maas", "messages": HELLO})["usage"]
     reasoning = usage["completion_tokens_details"]["reasoning_tokens"]
@@ -377,6 +425,49 @@ OWN_REFUSALS = {
 }
 
 
+def _user_part(part: dict[str, Any]) -> dict[str, Any]:
+    return {"messages": [{"role": "user", "content": [{"type": "text", "text": "see"}, part]}]}
+
+
+OWN_REFUSALS.update(
+    {
+        "a malformed gs:// URI": _user_part(
+            {"type": "image_url", "image_url": {"url": "gs://Bucket/a.png"}}
+        ),
+        "a URL scheme §8 does not name": _user_part(
+            {"type": "image_url", "image_url": {"url": "ftp://example.com/a.png"}}
+        ),
+        "an audio format that is not wav, mp3 or a MIME type": _user_part(
+            {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "flac"}}
+        ),
+        "n below 1": {"n": 0},
+        "a media_resolution that is not an enum name": {
+            "extra_body": {"google": {"media_resolution": "low"}}
+        },
+    }
+)
+
+#: Refusals §11 documents, in the emulator's words.
+OWN_WORDING = {
+    "a malformed data URI": _user_part(
+        {"type": "image_url", "image_url": {"url": "data:image/png,abc"}}
+    ),
+    "input_audio without format": _user_part(
+        {"type": "input_audio", "input_audio": {"data": "AAAA"}}
+    ),
+    "a content part type Gemini does not read": _user_part(
+        {"type": "file", "file": {"file_id": "x"}}
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OWN_WORDING))
+def test_documented_content_refusals_say_the_wording_is_the_emulators(vertex_emulator, case):
+    body = {"model": FLASH_25, "messages": HELLO, **OWN_WORDING[case]}
+    message = error_of(post_chat(vertex_emulator, body), 400)["message"]
+    assert "Wording is the emulator's choice" in message
+
+
 @pytest.mark.parametrize("case", sorted(OWN_REFUSALS))
 def test_refusals_of_the_emulators_making_say_so(vertex_emulator, case):
     body = {"model": FLASH_25, "messages": HELLO, **OWN_REFUSALS[case]}
@@ -394,3 +485,14 @@ def test_documented_refusals_with_undocumented_text_say_whose_wording_it_is(vert
     message = error_of(post_chat(vertex_emulator, body), 400)["message"]
     assert message.startswith("Only one of reasoning_effort")
     assert "Wording is the emulator's choice" in message
+
+
+@pytest.mark.parametrize("value", ["MEDIA_RESOLUTION_LOW", "MEDIA_RESOLUTION_HIGH"])
+def test_media_resolution_takes_vertex_enum_names(vertex_emulator_strict, value):
+    # §4: Vertex's GenerationConfig.MediaResolution enum.
+    body = {
+        "model": FLASH_35,
+        "messages": HELLO,
+        "extra_body": {"google": {"media_resolution": value}},
+    }
+    assert ok(vertex_emulator_strict, body)["choices"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from langchain_vertex_openai import GoogleCredentialsProvider
+from langchain_vertex_openai import GoogleCredentialsProvider, _pools
 from langchain_vertex_openai import _clients as clients_module
 from langchain_vertex_openai import chat_models as chat_models_module
 from langchain_vertex_openai._clients import POOL_LIMITS
@@ -149,3 +149,51 @@ def test_first_calls_from_many_threads_share_one_provider_and_one_client(
     assert len(providers) == 1
     assert len(clients) == 1
     assert emulator.tokens_issued == 1
+
+
+async def test_abatch_rounds_on_one_loop_reuse_the_loops_connections(emulator, connections):
+    llm = emulator_model(emulator)
+    rounds, prompts, concurrency = 5, 48, 16
+    emulator.queue_delay(0.02, times=rounds * prompts)  # keeps `concurrency` calls in flight
+    for round_ in range(rounds):
+        inputs = [f"Repeat exactly: r{round_}n{i}" for i in range(prompts)]
+        outputs = await llm.abatch(inputs, config={"max_concurrency": concurrency})
+        assert [o.content for o in outputs] == [f"r{round_}n{i}" for i in range(prompts)]
+    # Every round runs on the connections the first one opened: none closed and reopened.
+    assert connections.total <= concurrency + TOKEN_SESSION
+
+
+async def test_idle_connection_checks_see_a_server_close_and_look_up_the_socket_once():
+    # httpcore2's pool asks every idle connection whether it is readable (closed by the
+    # server) on every request; anyio rebuilds its attribute table on each lookup.
+    closed = asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await closed.wait()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    stream = await _pools._AsyncDeadlineBackend().connect_tcp("127.0.0.1", port, timeout=5)
+    inner = stream._stream
+    lookups = []
+    original = inner.get_extra_info
+
+    def counting(info: str) -> object:
+        lookups.append(info)
+        return original(info)
+
+    inner.get_extra_info = counting
+    try:
+        assert not any(stream.get_extra_info("is_readable") for _ in range(50))
+        closed.set()
+        for _ in range(500):  # the close reaches the client socket within a few loop turns
+            if stream.get_extra_info("is_readable"):
+                break
+            await asyncio.sleep(0.01)
+        assert stream.get_extra_info("is_readable")
+        assert lookups == ["socket"]
+    finally:
+        await stream.aclose()
+        server.close()
+        await server.wait_closed()

@@ -81,3 +81,57 @@ def test_per_part_media_resolutions_must_agree_before_gemini_3(emulator):
     with pytest.raises(ValueError, match="different detail values"):
         llm.invoke([message])
     assert emulator.requests == []
+
+
+_TOOL = {
+    "type": "function",
+    "function": {"name": "f", "parameters": {"type": "object", "properties": {}}},
+}
+
+
+def _ask(llm: ChatVertexOpenAI, prompt: str, *, stream: bool, **kwargs: object) -> object:
+    return list(llm.stream(prompt, **kwargs)) if stream else llm.invoke(prompt, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call_kwargs", "what"),
+    [
+        ({"tools": [_TOOL]}, "function tools"),
+        ({"response_format": {"type": "json_object"}}, "structured output"),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+def test_image_models_refuse_per_call_tools_and_formats_before_sending(
+    emulator, call_kwargs, what, stream
+):
+    # Image models take no tools and no structured output (docs/vertex-facts.md §1), passed
+    # per call as well as through bind_tools / with_structured_output.
+    llm = _model(emulator, model="gemini-3.1-flash-image")
+    with pytest.raises(ValueError, match=f"image-output model .* does not take {what}"):
+        _ask(llm, "Draw a cat", stream=stream, **call_kwargs)
+    assert emulator.requests == []
+    # A plain-text format is no structured output; a text model takes both.
+    assert llm.invoke("Draw a cat", response_format={"type": "text"}).content
+    assert _model(emulator, model="gemini-3.5-flash").invoke("hi", **call_kwargs)
+
+
+@pytest.mark.filterwarnings("ignore::langchain_vertex_openai.RetiredModelWarning")
+def test_request_and_image_resolutions_must_agree_before_gemini_3(emulator):
+    # Gemini 2.5 has one resolution per request (docs/vertex-facts.md §3): asking for two
+    # would lose one; Gemini 3 takes a per-image value beside the request's.
+    def image(resolution: str) -> HumanMessage:
+        block = {"type": "image", "base64": PNG, "mime_type": "image/png"}
+        return HumanMessage(
+            content=[
+                {"type": "text", "text": "Repeat exactly: seen"},
+                {**block, "media_resolution": resolution},
+            ]
+        )
+
+    older = _model(emulator, model="gemini-2.5-flash", media_resolution="high")
+    with pytest.raises(ValueError, match=r"media_resolution='high' is set for the request"):
+        older.invoke([image("low")])
+    assert emulator.requests == []
+    assert older.invoke([image("high")]).content == "seen"
+    newer = _model(emulator, model="gemini-3.5-flash", media_resolution="high")
+    assert newer.invoke([image("low")]).content == "seen"
