@@ -28,13 +28,13 @@ from langchain_vertex_openai._content import (
     content_to_text,
     tool_result_parts,
 )
-from langchain_vertex_openai._response import dumps_arguments, new_tool_call_id
 from langchain_vertex_openai._signatures import (
     MESSAGE_SIGNATURE_KEY,
     SIGNATURES_KEY,
     attach_call_signatures,
     with_signature,
 )
+from langchain_vertex_openai._tool_calls import dumps_arguments, new_tool_call_id
 from langchain_vertex_openai._validation import check_not_empty
 from langchain_vertex_openai._warnings import warn_once
 

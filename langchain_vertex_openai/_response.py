@@ -41,15 +41,10 @@ from langchain_vertex_openai._signatures import (
     signature_of,
 )
 from langchain_vertex_openai._thoughts import ThoughtSplitter, split_thoughts
-from langchain_vertex_openai._tool_calls import (
-    StreamedCalls,
-    dumps_arguments,
-    new_tool_call_id,
-    parse_tool_calls,
-)
+from langchain_vertex_openai._tool_calls import StreamedCalls, parse_tool_calls
 from langchain_vertex_openai._usage import counts_reasoning_apart, traffic_type, usage_to_metadata
 
-__all__ = [  # also re-exports the tool-call helpers `_request` uses
+__all__ = [
     "INVALID_CALL_ERRORS_KEY",
     "MODEL_PROVIDER",
     "StreamState",
@@ -57,11 +52,9 @@ __all__ = [  # also re-exports the tool-call helpers `_request` uses
     "chat_result_from_completion",
     "check_finished",
     "chunk_to_message_chunk",
-    "dumps_arguments",
     "final_chunk",
     "is_partner_model",
     "message_from_choice",
-    "new_tool_call_id",
 ]
 
 MODEL_PROVIDER = "google_vertexai_openai"
