@@ -134,8 +134,9 @@ def read_dumps(folder: Path) -> dict[tuple[str, str], float]:
 
 def table(counts: dict[tuple[str, str], float]) -> list[str]:
     """Markdown rows: per mode and contender, instructions and ratios."""
-    from contenders import MINIMAL, OURS, RAW, RAW_UNTYPED
+    from contenders import CHAT_OPENAI, MINIMAL, OURS, RAW, RAW_UNTYPED
 
+    order = (RAW, RAW_UNTYPED, MINIMAL, CHAT_OPENAI, OURS)
     unit = {"invoke": "call", "ainvoke": "call", "stream": "chunk"}
     lines = [
         "| Benchmark | Client | Instructions | x raw SDK | x core + untyped SDK |",
@@ -143,8 +144,9 @@ def table(counts: dict[tuple[str, str], float]) -> list[str]:
     ]
     for mode in MODES:
         raw, minimal = counts.get((mode, RAW)), counts.get((mode, MINIMAL))
-        for (row_mode, name), value in counts.items():
-            if row_mode != mode:
+        for name in order:
+            value = counts.get((mode, name))
+            if value is None:
                 continue
             vs_raw = f"{value / raw:.2f}x" if raw else "-"
             vs_minimal = f"{value / minimal:.2f}x" if minimal else "-"
