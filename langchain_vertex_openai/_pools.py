@@ -29,7 +29,7 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -51,14 +51,21 @@ def current_deadline() -> float | None:
     return _DEADLINE.get()
 
 
-@contextlib.contextmanager
-def deadline(seconds: float | None) -> Iterator[None]:
+class deadline:  # noqa: N801 (used like a function: `with deadline(5.0):`)
     """Bound all network I/O (and the token refresh) inside the block to `seconds`."""
-    reset = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(reset)
+
+    # A class, not @contextmanager: it runs on every request attempt, and a generator-based
+    # context manager costs several more Python calls each time.
+    __slots__ = ("_at", "_reset")
+
+    def __init__(self, seconds: float | None) -> None:
+        self._at = None if seconds is None else time.monotonic() + seconds
+
+    def __enter__(self) -> None:
+        self._reset = _DEADLINE.set(self._at)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _DEADLINE.reset(self._reset)
 
 
 def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
