@@ -11,6 +11,7 @@ own per-request auth hook) rather than set on an `httpx2` client, so one HTTP cl
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import weakref
@@ -127,6 +128,25 @@ def _warn_forked_http_client() -> None:
     )
 
 
+def _another_loop_error() -> RuntimeError:
+    return RuntimeError(
+        "This model's http_async_client was first used on another event loop, and an "
+        "httpx2.AsyncClient's connections belong to the loop they were made on. Leave "
+        "http_async_client unset (the package gives each event loop its own pool), or use "
+        "a model with a client made for this loop: "
+        "llm.model_copy(update={'http_async_client': httpx2.AsyncClient(...)})."
+    )
+
+
+_USERS_LOOPS: weakref.WeakKeyDictionary[httpx2.AsyncClient, asyncio.AbstractEventLoop] = (
+    weakref.WeakKeyDictionary()
+)
+"""The loop each user's `http_async_client` was first used on by a model.
+
+Its connections belong to that loop: on another one they fail with a bare "Event loop is
+closed", or with "bound to a different event loop" while the first still runs."""
+
+
 _LIVE_CLIENTS: weakref.WeakSet[ModelClients] = weakref.WeakSet()
 
 
@@ -164,6 +184,7 @@ class ModelClients:
         self._sync: VertexOpenAI | None = None
         self._sync_generation = 0
         self._users_async: VertexAsyncOpenAI | None = None
+        self._users_loop: asyncio.AbstractEventLoop | None = None
         _pools.prepare()  # built off the event loop on an async first call
 
     def sync(self) -> VertexOpenAI:
@@ -183,10 +204,15 @@ class ModelClients:
     def for_running_loop(self) -> VertexAsyncOpenAI:
         """The async client for the running loop, on its pool unless the user gave one."""
         if self._http_async_client is not None:
+            loop = asyncio.get_running_loop()
             if self._users_async is None:
+                # Per client, not per model: close() and model copies keep the client.
+                self._users_loop = _USERS_LOOPS.setdefault(self._http_async_client, loop)
                 self._users_async = VertexAsyncOpenAI(
                     auth=self._auth, http_client=self._http_async_client, **self._options
                 )
+            if loop is not self._users_loop:
+                raise _another_loop_error()
             return self._users_async
         pool = _pools.loop_pool()
         client: VertexAsyncOpenAI | None = pool.sdk_clients.get(self)

@@ -512,3 +512,29 @@ def test_a_new_models_first_call_opens_no_new_ssl_context(emulator, monkeypatch)
         assert make_llm(emulator).invoke(f"Repeat exactly: m{n}").content == f"m{n}"
         assert asyncio.run(make_llm(emulator).ainvoke("Repeat exactly: a")).content == "a"
     assert made == []
+
+
+def test_a_users_async_client_on_a_second_loop_gets_an_error_naming_the_fix(emulator):
+    # A user's AsyncClient keeps connections made on its first loop; on a second loop
+    # they fail with a bare "Event loop is closed" (or worse, if that loop still runs).
+    first = asyncio.new_event_loop()
+    mine = httpx2.AsyncClient()
+    llm = make_llm(emulator, http_async_client=mine, max_retries=0)
+
+    async def stream() -> str:
+        return "".join([str(chunk.content) async for chunk in llm.astream("hi")])
+
+    try:
+        assert first.run_until_complete(llm.ainvoke("Repeat exactly: a")).content == "a"
+        for on_another_loop in (llm.ainvoke("hi"), stream()):
+            with pytest.raises(RuntimeError, match="http_async_client") as info:
+                asyncio.run(on_another_loop)
+            assert "Event loop is closed" not in str(info.value)
+        llm.close()  # forgets the model's SDK client, not the loop the user's client is on
+        with pytest.raises(RuntimeError, match="http_async_client"):
+            asyncio.run(llm.ainvoke("hi"))
+        assert first.run_until_complete(llm.ainvoke("Repeat exactly: b")).content == "b"
+        assert not mine.is_closed  # still the user's
+    finally:
+        first.run_until_complete(mine.aclose())
+        first.close()
