@@ -14,7 +14,7 @@ on a pool: the token is set per request by the SDK's auth hook (`_httpx_auth`).
   another thread is making, and the child keeps the parent's context (see `_fork`).
 - **Deadlines.** `deadline()` bounds every connect, read and write of one attempt (a
   server dripping one byte a second cannot stretch a call past its `timeout`); httpx's
-  own timeouts only bound each single operation.
+  own timeouts only bound each single operation. A streamed body is bounded per line.
 
 This module imports `httpx2` but not `openai`.
 """
@@ -80,12 +80,42 @@ def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
+_NO_LINE = "no line of the stream arrived within the request's timeout"
+
+# Reads inside `_send_request` (deadline set) are bounded by the attempt's deadline. A
+# streamed answer's body is read after it returned: there `timeout` bounds each wait for
+# a line (an event's, or a keep-alive comment's), not each read, so a server dripping
+# one event in a byte at a time cannot hold the stream open. The deadline branch is
+# `_bounded` inlined, and the stream branch is inline too: both run on every read.
+
+
 class _DeadlineStream(httpcore2.NetworkStream):
     def __init__(self, stream: httpcore2.NetworkStream) -> None:
         self._stream = stream
+        self._line_at: float | None = None
+        """When the streamed body's last line ended (None: not in a streamed body)."""
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _bounded(timeout, httpcore2.ReadTimeout))
+        at = _DEADLINE.get()
+        if at is not None:
+            self._line_at = None
+            left = at - time.monotonic()
+            if left <= 0:
+                raise httpcore2.ReadTimeout("the request's timeout elapsed")
+            return self._stream.read(max_bytes, left if timeout is None else min(timeout, left))
+        if timeout is None:
+            return self._stream.read(max_bytes, None)
+        now = time.monotonic()
+        line_at = self._line_at
+        if line_at is None:
+            line_at = self._line_at = now
+        left = line_at + timeout - now
+        if left <= 0:
+            raise httpcore2.ReadTimeout(_NO_LINE)
+        data = self._stream.read(max_bytes, left)
+        if b"\n" in data:
+            self._line_at = time.monotonic()
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._stream.write(buffer, _bounded(timeout, httpcore2.WriteTimeout))
@@ -136,9 +166,32 @@ class _AsyncDeadlineStream(httpcore2.AsyncNetworkStream):
     def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
         self._stream = stream
         self._socket: Any = None
+        self._line_at: float | None = None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, _bounded(timeout, httpcore2.ReadTimeout))
+        # As `_DeadlineStream.read`.
+        at = _DEADLINE.get()
+        if at is not None:
+            self._line_at = None
+            left = at - time.monotonic()
+            if left <= 0:
+                raise httpcore2.ReadTimeout("the request's timeout elapsed")
+            return await self._stream.read(
+                max_bytes, left if timeout is None else min(timeout, left)
+            )
+        if timeout is None:
+            return await self._stream.read(max_bytes, None)
+        now = time.monotonic()
+        line_at = self._line_at
+        if line_at is None:
+            line_at = self._line_at = now
+        left = line_at + timeout - now
+        if left <= 0:
+            raise httpcore2.ReadTimeout(_NO_LINE)
+        data = await self._stream.read(max_bytes, left)
+        if b"\n" in data:
+            self._line_at = time.monotonic()
+        return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         await self._stream.write(buffer, _bounded(timeout, httpcore2.WriteTimeout))

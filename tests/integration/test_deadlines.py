@@ -163,6 +163,26 @@ def first_event_then_stall(connection: socket.socket, stop: threading.Event) -> 
     stop.wait(30)
 
 
+def drip_inside_an_event(connection: socket.socket, stop: threading.Event) -> None:
+    """A stream whose one event arrives a byte every 0.2 s (a minute in all)."""
+    connection.sendall(SSE_HEAD)
+    for byte in b"data: " + CHUNK + b"\n\ndata: [DONE]\n\n":
+        connection.sendall(bytes([byte]))
+        if not _sleep(stop, 0.2):
+            return
+
+
+def content_for_a_while(connection: socket.socket, stop: threading.Event) -> None:
+    """A stream whose events come 0.4 s apart for 2.4 s, then its last one."""
+    partial = CHUNK.replace(b'"finish_reason": "stop"', b'"finish_reason": null')
+    connection.sendall(SSE_HEAD)
+    for _ in range(6):
+        connection.sendall(b"data: " + partial + b"\n\n")
+        if not _sleep(stop, 0.4):
+            return
+    connection.sendall(b"data: " + CHUNK + b"\n\ndata: [DONE]\n\n")
+
+
 @pytest.fixture
 def serve():
     servers: list[Server] = []
@@ -242,6 +262,24 @@ async def test_a_gap_between_events_longer_than_the_timeout_raises(serve, mode):
     with pytest.raises(VertexTimeoutError):
         await stream(llm, mode)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_an_event_dripping_in_a_byte_at_a_time_times_out_at_the_timeout(serve, mode):
+    # Each byte arrives well within `timeout`, but the event it belongs to does not.
+    server = serve(drip_inside_an_event)
+    llm = make_llm(server.url, timeout=1, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(VertexTimeoutError):
+        await stream(llm, mode)
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_content_arriving_keeps_a_stream_alive_past_the_timeout(serve, mode):
+    server = serve(content_for_a_while)
+    llm = make_llm(server.url, timeout=1, max_retries=0)  # the stream lasts 2.4 s
+    assert await stream(llm, mode) == "hi" * 7
 
 
 # -- the token refresh -------------------------------------------------------------------
