@@ -174,7 +174,7 @@ class _Flight:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.token: str | None = None
-        self.error: str | None = None
+        self.error: str | Exception | None = None
 
 
 @functools.cache
@@ -414,21 +414,35 @@ class GoogleCredentialsProvider:
             if flight is None:
                 flight = self._flight = _Flight()
         if leading:
-            try:
-                flight.token = self._refresh(deadline, retries)
-            except Exception as error:
-                flight.error = str(error)
-                raise
-            finally:
-                with self._lock:
-                    self._flight = None
-                flight.done.set()
-            return flight.token
+            # The refresh runs in a thread of its own, and every caller (this one too)
+            # waits for it only until its own deadline: google-auth sleeps between its
+            # own retries (1 + 2 + 4 + 8 s against an unreachable metadata server), and
+            # cutting each request's timeout cannot shorten those sleeps.
+            threading.Thread(
+                target=self._fly, args=(flight, deadline, retries), daemon=True
+            ).start()
         if not flight.done.wait(max(deadline - time.monotonic(), 0.0)):
             raise _not_in_time(started)
         if flight.error is not None:
-            raise _auth_error(flight.error)
+            if isinstance(flight.error, str):
+                raise _auth_error(flight.error)  # a new one per caller: no shared traceback
+            raise flight.error
         return cast(str, flight.token)
+
+    def _fly(self, flight: _Flight, deadline: float, retries: int) -> None:
+        try:
+            flight.token = self._refresh(deadline, retries)
+        except Exception as error:
+            from langchain_vertex_openai._errors import VertexAuthError
+
+            # Ours carry only a message, already redacted; anything else (a bug) is
+            # handed on as it is.
+            flight.error = str(error) if isinstance(error, VertexAuthError) else error
+        finally:
+            with self._lock:
+                if self._flight is flight:
+                    self._flight = None
+            flight.done.set()
 
     def _refresh(self, deadline: float, retries: int) -> str:
         creds = self._ensure_credentials()

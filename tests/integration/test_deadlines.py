@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from google.oauth2.credentials import Credentials
@@ -301,6 +302,30 @@ async def test_a_silent_token_endpoint_fails_the_call_within_its_timeout(serve, 
     assert time.monotonic() - started < 10
     assert isinstance(info.value, ModelAuthenticationError)
     assert chat.connections == 0
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_hung_metadata_server_fails_the_call_within_its_timeout(serve, monkeypatch, mode):
+    # google-auth tries the metadata server five times, sleeping 1, 2, 4 and 8 s between
+    # tries: cutting each try to the deadline is not enough, the call must not wait for
+    # the rest (nor must `asyncio.run`, for the thread the refresh runs in).
+    from google.auth import _exponential_backoff, compute_engine
+    from google.auth.compute_engine import _metadata
+
+    metadata_server = serve(silent)
+    monkeypatch.setattr(_metadata, "_GCE_METADATA_HOST", metadata_server.url[len("http://") :])
+    chat = serve(silent)
+    credentials = compute_engine.Credentials()
+    llm = make_llm(chat.url, credentials=credentials, timeout=1, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(VertexAuthError):
+        llm.invoke("hi") if mode == "sync" else asyncio.run(llm.ainvoke("hi"))
+    assert time.monotonic() - started < 5
+    assert chat.connections == 0
+    # The refresh goes on in its thread: let it end now, so it outlives no test.
+    flight = llm.credentials_provider._flight
+    monkeypatch.setattr(_exponential_backoff, "time", SimpleNamespace(sleep=lambda _: None))
+    assert flight is None or flight.done.wait(10)
 
 
 def test_three_threads_behind_a_hung_refresh_are_released_with_its_error(serve):
