@@ -258,11 +258,13 @@ def translate_error(error: Exception, *, location: str | None = None) -> Excepti
 def no_choices_error(completion: object) -> VertexResponseError:
     """The error for a 200 body that is not a chat completion (no `choices` list)."""
     inner = google_error(completion)
-    detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(completion)
+    # Set after construction, so not scrubbed with the rest: a server may echo the token.
+    # Also cut to a depth that prints and pickles (hostile nesting).
+    raw = redact_data(completion)
+    detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(raw)
     msg = f"Vertex AI answered 200 without choices: {detail[:300]}"
     error = VertexResponseError(msg, _REQUEST, body=completion)
-    # Set after construction, so not scrubbed with the rest: a server may echo the token.
-    error.raw = redact_data(completion)
+    error.raw = raw
     return error
 
 
@@ -304,8 +306,17 @@ class _StreamProgress(Protocol):
     chunk_count: int
 
 
+class _TokenSource(Protocol):
+    def cached_tokens(self) -> list[str]: ...
+
+
 @contextlib.contextmanager
-def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> Iterator[None]:
+def vertex_errors(
+    *,
+    location: str | None,
+    stream: _StreamProgress | None,
+    provider: _TokenSource | None = None,
+) -> Iterator[None]:
     """Re-raise whatever a call to Vertex raises as this package's exceptions.
 
     The SDK's exception is not chained (`from None`), and is scrubbed before it becomes
@@ -316,7 +327,21 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
         location: The model's location, for hints (e.g. try `global`).
         stream: The progress of a stream being read, if any: a connection lost after
             chunks arrived means the answer is incomplete.
+        provider: Where the request's token came from, asked for its tokens only on an
+            error: our own errors (a malformed 200 answer or stream event) keep no
+            request to find the token in, and a server may echo it into what they quote.
     """
+    try:
+        with _translated(location=location, stream=stream):
+            yield
+    except ModelError as error:
+        if provider is not None:
+            scrub_exception_chain(error, provider.cached_tokens())
+        raise
+
+
+@contextlib.contextmanager
+def _translated(*, location: str | None, stream: _StreamProgress | None) -> Iterator[None]:
     try:
         yield
     except ModelError:

@@ -386,6 +386,15 @@ class GoogleCredentialsProvider:
             # not log it (with its traceback) at garbage collection.
             future.exception()
 
+    def cached_tokens(self) -> list[str]:
+        """The access tokens held now (the current one, the last rejected one); no I/O.
+
+        For hiding them from errors: a server may echo the token it was sent anywhere, in
+        any shape, and a static token (`api_key=`) has no shape to be recognised by.
+        """
+        tokens = (getattr(self._credentials, "token", None), self._rejected)
+        return [token for token in tokens if isinstance(token, str) and token]
+
     def invalidate(self, token: str) -> None:
         """Report that the server rejected `token` (HTTP 401).
 
