@@ -191,8 +191,24 @@ def _hint(status_code: int, message: str, location: str | None) -> str:
     return ""
 
 
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _not_googles(parsed: object, text: str) -> str:
+    """Describe a JSON error body that is not in Google's shape (a proxy's, a gateway's)."""
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+        # `{"error": "bad"}`: the error is a string, not Google's object.
+        quoted = repr(parsed["error"].strip()[:200])
+        return f"error {quoted} (a JSON body not in Google's error shape: a proxy?)"
+    return f"JSON body not in Google's error shape (a proxy or a wrong base_url?): {text[:200]}"
+
+
 def _describe_body(error: openai.APIStatusError) -> str:
-    """Return Google's message, or a short excerpt of a non-JSON body."""
+    """Return Google's message, or a short excerpt of a body in another shape."""
     inner = google_error(error.body)
     if inner is not None:
         status = inner.get("status")
@@ -202,6 +218,9 @@ def _describe_body(error: openai.APIStatusError) -> str:
         text = error.response.text
     except Exception:
         text = ""
+    parsed = _json_or_none(text) if text.lstrip()[:1] in ("{", "[") else None
+    if parsed is not None:
+        return _not_googles(parsed, _SPACE_RE.sub(" ", text).strip())
     # Google's error pages carry inline CSS; only the visible text helps.
     text = html.unescape(_TAG_RE.sub(" ", _STYLE_RE.sub(" ", text)))
     text = _SPACE_RE.sub(" ", text).strip()
@@ -290,6 +309,45 @@ def malformed_answer_error(problem: str, raw: object) -> VertexResponseError:
         msg = f"Vertex AI sent a malformed answer: {problem}"
     error = VertexResponseError(msg, _REQUEST, body=raw if inner is not None else None)
     error.raw = redact_data(raw)  # as in no_choices_error
+    return error
+
+
+_SSE_FIELDS = ("data:", "event:", "id:", "retry:", ":")
+
+
+def non_stream_answer_error(response: httpx2.Response) -> VertexResponseError | None:
+    """The error for a 200 answer to a stream request that is not a stream, else None.
+
+    Vertex streams are `text/event-stream` (docs/vertex-facts.md §7); a body labelled
+    otherwise whose text does not start like server-sent events (a JSON completion or
+    error, a proxy's page) would read as a stream of no events. Call after reading the
+    body, and only for answers not labelled `text/event-stream`.
+    """
+    text = response.text
+    if text.lstrip().startswith(_SSE_FIELDS):
+        return None  # events under another label: read as a stream
+    kind = response.headers.get("content-type") or "no content-type"
+    parsed = _json_or_none(text) if text.lstrip()[:1] in ("{", "[") else None
+    inner = google_error(parsed)
+    if inner is not None:
+        msg = (
+            "Vertex AI answered the stream request with an error instead of a stream "
+            f"(HTTP {response.status_code}, {kind}): {_google_detail(inner)}"
+        )
+    elif parsed is not None and isinstance(parsed, dict) and "error" in parsed:
+        msg = (
+            "Vertex AI answered the stream request with an error instead of a stream "
+            f"(HTTP {response.status_code}, {kind}): {_not_googles(parsed, text)}"
+        )
+    else:
+        excerpt = _SPACE_RE.sub(" ", text).strip()[:200] or "(empty body)"
+        msg = (
+            f"Vertex AI answered the stream request with a body that is not a stream "
+            f"(HTTP {response.status_code}, {kind}, not text/event-stream): {excerpt}. A "
+            "proxy or gateway that does not pass streams through, or a wrong base_url?"
+        )
+    error = VertexResponseError(msg, _REQUEST, body=parsed)
+    error.raw = redact_data(parsed if parsed is not None else text[:1000])
     return error
 
 
