@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 RESULTS = HERE / "RESULTS.md"
 TABLE_START = "<!-- results:start -->"
-SCALE_START = "<!-- scale:start -->"
+KEPT_SECTIONS = ("## Scale-out", "## Instructions per call")
 TABLE_END = "<!-- results:end -->"
 IMPORTS = {
     RAW: ("import openai",) * 3,
@@ -554,12 +554,11 @@ def markdown_report(report: Report, settings: Settings, mode: str, seconds: floa
 
 def write_outputs(text: str, update_readme: bool) -> None:
     """Write RESULTS.md and, if asked, the table between README.md's markers."""
-    # scale_out.py's section (its own run) is kept.
+    # The sections of scale_out.py and instructions.py (their own runs) are kept.
     old = RESULTS.read_text() if RESULTS.exists() else ""
-    kept = old[old.find(SCALE_START) :] if SCALE_START in old else ""
-    RESULTS.write_text(
-        "# Benchmark results\n\n" + text + ("\n## Scale-out\n\n" + kept if kept else "")
-    )
+    starts = [old.find(heading) for heading in KEPT_SECTIONS if heading in old]
+    kept = old[min(starts) :] if starts else ""
+    RESULTS.write_text("# Benchmark results\n\n" + text + ("\n" + kept if kept else ""))
     if update_readme and README.exists():
         readme = README.read_text()
         start, end = readme.find(TABLE_START), readme.find(TABLE_END)

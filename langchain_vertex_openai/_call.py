@@ -98,7 +98,7 @@ def prepare_call(
     # Usage order: the call's stream_usage, its stream_options (which Vertex ignores, so
     # it is not sent), then the model's field.
     stream_options = call.pop("stream_options", None) or {}
-    if not isinstance(stream_options, Mapping):
+    if type(stream_options) is not dict and not isinstance(stream_options, Mapping):
         msg = (
             f"stream_options must be a dict such as {{'include_usage': True}}, got "
             f"{stream_options!r:.40}; or pass stream_usage=True/False."
@@ -121,8 +121,9 @@ def prepare_call(
     settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}
     top, google = google_settings(params["model"], settings, location=cache_location)
     user_extra = deep_merge(
-        normalize_extra_body(extra_body or {}),
-        normalize_extra_body(params.pop("extra_body", None) or {}),
+        # Most calls have neither: skip the checks (this runs on every call).
+        normalize_extra_body(extra_body) if extra_body else {},
+        normalize_extra_body(call_extra) if (call_extra := params.pop("extra_body", None)) else {},
     )
     params = deep_merge(deep_merge(params, top), user_extra)
     if google:

@@ -7,6 +7,7 @@ model id needs a publisher (`google/gemini-3.5-flash`).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Any
@@ -44,6 +45,12 @@ def normalize_model_id(model: Any) -> str:
     if not isinstance(model, str):
         msg = f"model must be a string id such as 'google/gemini-3.5-flash', got {model!r:.40}."
         raise ValueError(msg)
+    return _normalized_model_id(model)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalized_model_id(model: str) -> str:
+    # Cached: every call normalizes its model id, and an app uses a handful of ids.
     model_id = model.strip()
     if not model_id:
         msg = "model must be a non-empty id such as 'google/gemini-3.5-flash'."

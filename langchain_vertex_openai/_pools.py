@@ -8,9 +8,10 @@ on a pool: the token is set per request by the SDK's auth hook (`_httpx_auth`).
   closed when the loop shuts down (`asyncio.run`, `asyncio.Runner` and pytest-asyncio
   call `loop.shutdown_asyncgens()`, which this module hooks), so no connection is ever
   used from a loop it does not belong to.
-- **Fork.** In a forked child every pool (and the SSL context) is made anew: the child
-  never reads from, writes to or closes a connection the parent may still be using, and
-  never waits on a lock another parent thread held at fork time.
+- **Fork.** In a forked child every pool is made anew: the child never reads from, writes
+  to or closes a connection the parent may still be using, and never waits on a lock
+  another parent thread held at fork time. A fork waits for an SSL context (or pool)
+  another thread is making, and the child keeps the parent's context (see `_fork`).
 - **Deadlines.** `deadline()` bounds every connect, read and write of one attempt (a
   server dripping one byte a second cannot stretch a call past its `timeout`); httpx's
   own timeouts only bound each single operation.
@@ -28,7 +29,7 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, Iterable, Iterator
+from collections.abc import AsyncGenerator, Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -50,14 +51,21 @@ def current_deadline() -> float | None:
     return _DEADLINE.get()
 
 
-@contextlib.contextmanager
-def deadline(seconds: float | None) -> Iterator[None]:
+class deadline:  # noqa: N801 (used like a function: `with deadline(5.0):`)
     """Bound all network I/O (and the token refresh) inside the block to `seconds`."""
-    reset = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(reset)
+
+    # A class, not @contextmanager: it runs on every request attempt, and a generator-based
+    # context manager costs several more Python calls each time.
+    __slots__ = ("_at", "_reset")
+
+    def __init__(self, seconds: float | None) -> None:
+        self._at = None if seconds is None else time.monotonic() + seconds
+
+    def __enter__(self) -> None:
+        self._reset = _DEADLINE.set(self._at)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _DEADLINE.reset(self._reset)
 
 
 def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
@@ -256,16 +264,16 @@ class _LoopPool:
 class _State:
     """This process's pools; replaced wholesale in a forked child."""
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.pid = os.getpid()
         self.lock = threading.Lock()
-        self.ssl_context: ssl.SSLContext | None = None
+        self.ssl_context = ssl_context
         self.sync_pool: httpx2.Client | None = None
         # A plain dict (not every loop class takes weak references): entries leave when
         # their loop shuts down, or when a later loop finds theirs closed.
         self.loop_pools: dict[asyncio.AbstractEventLoop, _LoopPool] = {}
 
-    def _ssl(self) -> ssl.SSLContext:
+    def _ssl(self) -> ssl.SSLContext:  # under `self.lock`, which a fork waits for
         if self.ssl_context is None:
             self.ssl_context = httpx2.create_ssl_context()  # reads the CA bundle (~10 ms)
         return self.ssl_context
@@ -322,7 +330,10 @@ def generation() -> int:
 
 def prepare() -> None:
     """Load the shared SSL context now (blocking file I/O), e.g. in a thread off the loop."""
-    _STATE._ssl()
+    state = _STATE
+    if state.ssl_context is None:
+        with state.lock:
+            state._ssl()
 
 
 def sync_client() -> httpx2.Client:
@@ -335,17 +346,41 @@ def loop_pool() -> _LoopPool:
     return _STATE.loop_pool()
 
 
+_HELD_FOR_FORK: list[threading.Lock] = []
+_FORK_WAIT_SECONDS = 10.0
+"""Far longer than making an SSL context takes (~10 ms): past it, fork without waiting."""
+
+
+def hold_for_fork() -> None:
+    """Before a fork: wait for a pool or SSL context being made; start none until it is done.
+
+    A thread loading CA certificates holds OpenSSL's own locks: a child forked meanwhile
+    would wait for them forever when it makes its SSL context. After this, the context is
+    either whole (the child keeps it and loads no certificates) or not begun.
+    """
+    lock = _STATE.lock
+    if lock.acquire(timeout=_FORK_WAIT_SECONDS):
+        _HELD_FOR_FORK.append(lock)
+
+
+def _after_fork_in_parent() -> None:
+    while _HELD_FOR_FORK:
+        _HELD_FOR_FORK.pop().release()
+
+
 def _after_fork_in_child() -> None:
     global _STATE  # noqa: PLW0603 -- the one place the process's pools are replaced
+    _HELD_FOR_FORK.clear()  # the inherited state's lock stays held: it is never used again
     _INHERITED.append(_STATE)
-    _STATE = _State()
+    # An SSL context is settings and CA certificates, no connections: the child keeps it.
+    _STATE = _State(_STATE.ssl_context)
 
 
 def _close_at_exit() -> None:
     _STATE.close_sync()  # the current state: a forked child closes its own pool only
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 atexit.register(_close_at_exit)
 
 

@@ -21,9 +21,13 @@ OPEN_TAG = "<think>"
 CLOSE_TAG = "</think>"
 
 
+REASONING = "reasoning_content"
+"""The field partner models put their reasoning in (a message's or a delta's)."""
+
+
 def reasoning_field(holder: dict[str, Any], where: str) -> str:
     """The `reasoning_content` of a message or delta ("" when absent)."""
-    return optional_str(holder.get("reasoning_content"), f"{where}.reasoning_content") or ""
+    return optional_str(holder.get(REASONING), f"{where}.{REASONING}") or ""
 
 
 def opens_reasoning_implicitly(model: str) -> bool:

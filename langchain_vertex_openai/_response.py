@@ -21,6 +21,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_vertex_openai._catalog import model_facts
 from langchain_vertex_openai._images import image_blocks
 from langchain_vertex_openai._reasoning import (
+    REASONING,
     InlineReasoning,
     opens_reasoning_implicitly,
     reasoning_field,
@@ -304,7 +305,9 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     Raises:
         VertexResponseError: The event is not shaped as Chat Completions sends it.
     """
-    chunk = _stream_event(chunk)
+    # Per chunk, so the usual shapes are checked inline and the helpers only run otherwise.
+    if type(chunk) is not dict:
+        chunk = _stream_event(chunk)
     state.chunk_count += 1
     state.response_id = state.response_id or optional_str(chunk.get("id"), "id") or None
     state.model_name = optional_str(chunk.get("model"), "model") or state.model_name
@@ -323,7 +326,7 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     content = optional_str(delta.get("content"), "choices[0].delta.content") or ""
     additional_kwargs: dict[str, Any] = {}
     thoughts = ""
-    field_reasoning = reasoning_field(delta, "choices[0].delta")
+    field_reasoning = reasoning_field(delta, "choices[0].delta") if REASONING in delta else ""
     if state.inline_reasoning is not None:
         if field_reasoning:
             state.inline_reasoning.field_seen()
@@ -352,7 +355,7 @@ def chunk_to_message_chunk(chunk: object, state: StreamState) -> AIMessageChunk 
     if not (content or images or additional_kwargs):
         return None
     return AIMessageChunk(
-        content=_with_images(content, images),
+        content=_with_images(content, images) if images else content,
         additional_kwargs=additional_kwargs,
         id=state.response_id,
         response_metadata={"model_provider": MODEL_PROVIDER},

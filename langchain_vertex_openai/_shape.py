@@ -9,7 +9,7 @@ names the piece by its path and raises `VertexResponseError` with the piece atta
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 _KINDS = {
     type(None): "null",
@@ -50,7 +50,7 @@ def as_dict(value: object, where: str) -> dict[str, Any]:
     """Return `value` if it is a JSON object, else raise naming `where`."""
     if not isinstance(value, dict):
         raise wrong_type(where, value, "an object")
-    return cast("dict[str, Any]", value)
+    return value
 
 
 def optional_dict(value: object, where: str) -> dict[str, Any] | None:

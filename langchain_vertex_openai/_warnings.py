@@ -36,6 +36,8 @@ _INTERNAL = tuple(
 )
 _LOCK = threading.Lock()
 _warned: set[Hashable] = set()
+# A child forked while a parent thread warns would find the lock held by a thread it lacks.
+os.register_at_fork(after_in_child=_LOCK._at_fork_reinit)  # type: ignore[attr-defined]
 
 
 def _is_internal(frame: FrameType) -> bool:

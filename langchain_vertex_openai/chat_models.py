@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from langchain_vertex_openai import _fork
 from langchain_vertex_openai._call import PreparedCall, prepare_call
 from langchain_vertex_openai._catalog import tracing_name
 from langchain_vertex_openai._closing import Closing
@@ -390,6 +391,7 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
             },
             cache_location=self._cache_location,
         )
+        _fork.model_in_use()  # a fork now first finishes other threads' first-call work
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -493,6 +495,7 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
             return clients
         with _INIT_LOCK:  # threads of one batch must not each build them
             if self._clients is None:
+                _fork.model_in_use()  # also for a model unpickled here (no validators ran)
                 from langchain_vertex_openai._clients import ModelClients
 
                 self._clients = ModelClients(

@@ -12,9 +12,13 @@ import asyncio
 import gc
 import json
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import httpx
 import httpx2
@@ -165,13 +169,94 @@ def test_a_users_http_client_used_across_a_fork_is_warned_about_in_the_child(emu
 
 def test_after_fork_the_child_builds_new_pools():
     before = pools.sync_client()
+    ssl_context = pools._STATE.ssl_context
 
     def child() -> dict[str, bool]:
-        return {"new_pool": pools.sync_client() is not before, "parent_open": not before.is_closed}
+        return {
+            "new_pool": pools.sync_client() is not before,
+            "parent_open": not before.is_closed,
+            "same_ssl_context": pools._STATE.ssl_context is ssl_context,  # no CA loading
+        }
 
     pid, read = fork_and_run(child)
-    assert child_result(pid, read) == {"new_pool": True, "parent_open": True}
+    assert child_result(pid, read) == {
+        "new_pool": True,
+        "parent_open": True,
+        "same_ssl_context": True,
+    }
     assert pools.sync_client() is before
+
+
+FORK_DURING_FIRST_CALL = Path(__file__).with_name("fork_during_first_call.py")
+
+
+def test_forks_during_other_threads_first_calls_never_hang_a_child(emulator):
+    # gunicorn --preload with a warm-up thread, Celery prefork, multiprocessing: the fork
+    # comes while a thread of a fresh process is in its first invoke / ainvoke (imports,
+    # SSL context, platform lookup). 20 forks: before the fix every child forked during
+    # those calls hung on a lock held by a thread it did not have.
+    forks = 20
+    urls = [emulator.base_url, emulator.token_url]
+    run = subprocess.run(
+        [sys.executable, str(FORK_DURING_FIRST_CALL), *urls, "both", str(forks), "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    result = json.loads(run.stdout.splitlines()[-1])
+    assert result["parent"] == {"sync": "parent-sync", "async": "parent-async"}
+    assert result["during"] >= 1  # the first fork began during the parent's first calls
+    hung = result["children"].count(1)
+    assert result["children"] == [0] * forks, f"{hung} children hung: {run.stderr[-4000:]}"
+
+
+def test_after_a_fork_a_first_call_has_nothing_left_to_import(emulator):
+    # What keeps a child from hanging on an import lock: the parent imported all of it
+    # before the fork. A first call that still imports a module here names the module
+    # that `_fork.FIRST_CALL_MODULES` misses (a dependency grew a lazy import).
+    script = textwrap.dedent(
+        """
+        import asyncio, json, os, sys
+        from langchain_vertex_openai import ChatVertexOpenAI
+        from langchain_vertex_openai.testing import EmulatorCredentials
+
+        def fork():
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            os.waitpid(pid, 0)
+
+        fork()  # no model yet: a fork loads nothing
+        unused = "openai" not in sys.modules
+        llm = ChatVertexOpenAI(
+            model="gemini-3.5-flash",
+            base_url=sys.argv[1],
+            credentials=EmulatorCredentials(sys.argv[2]),
+        )
+        fork()
+        before = set(sys.modules)
+        llm.invoke("hi")
+        list(llm.stream("hi"))
+        asyncio.run(llm.ainvoke("hi"))
+
+        async def astream():
+            return [chunk async for chunk in llm.astream("hi")]
+
+        asyncio.run(astream())
+        print(json.dumps([unused, sorted(set(sys.modules) - before)]))
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, emulator.base_url, emulator.token_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert json.loads(run.stdout.splitlines()[-1]) == [True, []]
 
 
 # -- event loops -------------------------------------------------------------------------
