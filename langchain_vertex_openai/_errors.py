@@ -433,12 +433,16 @@ def _translated(*, location: str | None, stream: _StreamProgress | None) -> Iter
             body=None,
         ) from error
     except UnicodeDecodeError as error:
-        raise VertexResponseError(
+        undecodable = VertexResponseError(
             f"Vertex AI answered with a body that is not valid UTF-8 ({error.reason} at byte "
             f"{error.start}): {error.object[max(0, error.start - 40) : error.start + 40]!r}",
             _REQUEST,
             body=None,
-        ) from error
+        )
+        # Chained below, the decoder's error holds the whole body, which may quote a secret.
+        error.object = b""
+        error.args = (error.encoding, b"", *error.args[2:])
+        raise undecodable from error
     except RecursionError as error:
         # The json decoder gives up on arrays/objects nested thousands deep (a hostile or
         # broken upstream); the answer cannot be read, which is not a bug of the caller.

@@ -117,6 +117,10 @@ ANSWERS: dict[str, tuple[Reply, str, str]] = {
         lambda key: ("application/json", f"<html>key {key} region eu-west".encode()),
         "not valid JSON", "region eu-west",
     ),
+    "not UTF-8": (
+        lambda key: ("application/json", f'{{"note": "{key} region eu-west'.encode() + b"\xff}"),
+        "not valid UTF-8", "region eu-west",
+    ),
     "not JSON, key cut": (
         lambda key: ("application/json", f"<html>{PAD} {key} tail".encode()),
         "not valid JSON", PAD[:40],
@@ -149,7 +153,7 @@ def _renderings(error: BaseException) -> list[str]:
     texts += [repr(getattr(error, name, None)) for name in ("raw", "body", "message")]
     context = error.__cause__ or error.__context__
     while context is not None:  # what our error chains (a JSON decoder's error quotes it)
-        texts += [str(context), repr(vars(context)), repr(context.args)]
+        texts += [str(context), repr(context), repr(vars(context)), repr(context.args)]
         context = context.__cause__ or context.__context__
     return texts
 
