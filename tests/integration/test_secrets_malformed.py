@@ -54,13 +54,14 @@ class EchoServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def model(self) -> ChatVertexOpenAI:
+    def model(self, **kwargs: Any) -> ChatVertexOpenAI:
         port = self.server.server_address[1]
         return ChatVertexOpenAI(
             model="gemini-3.5-flash",
             base_url=f"http://127.0.0.1:{port}/v1",
             api_key=KEY,
             max_retries=0,
+            **kwargs,
         )
 
 
@@ -278,3 +279,26 @@ async def test_answer_nested_10000_deep_is_a_vertex_response_error(
         list(model.stream("hi")) if streamed else model.invoke("hi")
     with pytest.raises(VertexResponseError, match="nested too deeply"):
         await (_drain(model) if streamed else model.ainvoke("hi"))
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_tool_arguments_nested_10000_deep_make_an_invalid_call(
+    echo: EchoServer, streamed: bool
+) -> None:
+    arguments = '{"a": ' + "[" * 10_000 + "]" * 10_000 + "}"
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": arguments}}
+    if streamed:
+        delta = {"role": "assistant", "content": "Let me see.", "tool_calls": [call]}
+        event = {"choices": [{"index": 0, "delta": delta, "finish_reason": "stop"}]}
+        echo.reply = lambda key: _sse(json.dumps(event), "[DONE]")
+    else:
+        message = {"role": "assistant", "content": "Let me see.", "tool_calls": [call]}
+        echo.reply = lambda key: _json(_choice(message))
+    model = echo.model(streaming=streamed)
+    replies = [model.invoke("hi"), await model.ainvoke("hi")]
+    for reply in replies:  # the reply is kept; the call cannot run
+        assert reply.text == "Let me see."
+        assert reply.tool_calls == []
+        assert [call["id"] for call in reply.invalid_tool_calls] == ["c1"]
+        reason = reply.response_metadata["invalid_tool_call_errors"]["c1"]
+        assert "nested too deeply to read" in reason
