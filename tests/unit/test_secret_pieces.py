@@ -1,13 +1,17 @@
-"""Known secrets are hidden whole, and where an error's excerpt cut one short (pure)."""
+"""Known secrets are hidden whole or where an excerpt cut them; the provider names them."""
 
 from __future__ import annotations
 
 import pickle
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import google.auth.credentials as gcreds
 import pytest
 
 from langchain_vertex_openai._errors import malformed_answer_error
 from langchain_vertex_openai._secrets import CUT, MAX_DEPTH, redact_data, redact_text
+from langchain_vertex_openai.auth import GoogleCredentialsProvider
 
 KEY = "s3cr3t-opaque-key-123"
 
@@ -60,3 +64,31 @@ def test_deep_raw_error_pickles() -> None:
     loaded = pickle.loads(pickle.dumps(error))
     assert str(loaded) == str(error)
     assert CUT in repr(loaded.raw)
+
+
+class _OpaqueCredentials(gcreds.Credentials):
+    """Hands out tokens of no recognisable shape, a new one per refresh."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refreshes = 0
+
+    def refresh(self, request: Any) -> None:
+        self.refreshes += 1
+        self.token = f"opaque-token-number-{self.refreshes:04d}"
+        self.expiry = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)
+
+
+def test_provider_names_its_tokens_the_current_and_the_one_a_refresh_replaced() -> None:
+    credentials = _OpaqueCredentials()
+    provider = GoogleCredentialsProvider(credentials)
+    assert provider.cached_tokens() == []
+    first = provider.token()
+    assert provider.cached_tokens() == [first]
+    provider.invalidate(first)  # a 401: the next token() refreshes
+    second = provider.token()
+    assert second != first
+    # An answer to a request that carried `first` may arrive after the refresh.
+    assert set(provider.cached_tokens()) == {first, second}
+    loaded = pickle.loads(pickle.dumps(provider))
+    assert loaded.cached_tokens() == []  # no token travels in a pickle
