@@ -31,8 +31,12 @@ from langchain_vertex_openai._settings import (
 )
 from langchain_vertex_openai._structured import GeminiResponseFormat
 from langchain_vertex_openai._thoughts import THOUGHT_TAG, ThoughtSplitter
-from langchain_vertex_openai._tools import convert_tool_choice, gemini_response_format
-from langchain_vertex_openai._validation import validate_request
+from langchain_vertex_openai._tools import (
+    convert_tool_choice,
+    gemini_response_format,
+    per_call_tools,
+)
+from langchain_vertex_openai._validation import check_flag, check_stop, validate_request
 
 _SDK_OPTIONS = {"extra_headers": "headers", "extra_query": "extra_query", "timeout": "timeout"}
 
@@ -102,7 +106,7 @@ def prepare_call(
         raise ValueError(msg)
     report_usage = call.pop("stream_usage", stream_options.get("include_usage", stream_usage))
     # Vertex ignores parallel_tool_calls, so False is enforced on the response.
-    single_tool_call = call.pop("parallel_tool_calls", None) is False
+    single_tool_call = check_flag("parallel_tool_calls", call.pop("parallel_tool_calls", None))
     options = {_SDK_OPTIONS[name]: call.pop(name) for name in list(call) if name in _SDK_OPTIONS}
     if "timeout" in options:
         check_timeout(options["timeout"])
@@ -113,7 +117,7 @@ def prepare_call(
     if "model" in call:
         check_model(model_facts(params["model"]), location=cache_location)
     if stop is not None:
-        params["stop"] = stop
+        params["stop"] = check_stop(stop)
     settings = {name: params.pop(name, None) for name in GOOGLE_SETTINGS}
     top, google = google_settings(params["model"], settings, location=cache_location)
     user_extra = deep_merge(
@@ -135,6 +139,12 @@ def prepare_call(
         params["stream"] = True
     # Gemini's request rules (documented parameters only, signature placeholders).
     google_model = model_facts(params["model"]).is_gemini
+    if params.get("tools"):
+        params["tools"], search = per_call_tools(params["tools"])
+        if search is not None:
+            params.setdefault("web_search_options", search)
+        if not params["tools"]:
+            del params["tools"]
     if params.get("tool_choice") is not None:
         # A per-call tool_choice may come in LangChain's forms ("any", True, a tool name).
         choice = convert_tool_choice(params.pop("tool_choice"), params.get("tools") or [])

@@ -22,6 +22,7 @@ import httpx2
 import openai
 
 from langchain_vertex_openai import _pools
+from langchain_vertex_openai._errors import non_stream_answer_error
 from langchain_vertex_openai._httpx_auth import VertexHttpxAuth
 from langchain_vertex_openai.auth import PLACEHOLDER_API_KEY
 
@@ -38,6 +39,11 @@ def _attempt_seconds(request: httpx2.Request) -> float | None:
     timeouts = request.extensions.get("timeout") or {}
     parts = [part for part in timeouts.values() if part is not None]
     return max(parts) if parts else None
+
+
+def _is_event_stream(response: httpx2.Response) -> bool:
+    media_type = response.headers.get("content-type", "").partition(";")[0]
+    return media_type.strip().lower() == "text/event-stream"
 
 
 class VertexOpenAI(openai.OpenAI):
@@ -67,8 +73,12 @@ class VertexOpenAI(openai.OpenAI):
         return self.post(COMPLETIONS_PATH, body=body, options=options, cast_to=object)
 
     def chat_stream(self, body: Mapping[str, Any], options: Any) -> openai.Stream[object]:
-        """POST a streamed chat completion; its events as parsed JSON."""
-        return self.post(
+        """POST a streamed chat completion; its events as parsed JSON.
+
+        Raises:
+            VertexResponseError: The answer is not a stream (a JSON body, a proxy's page).
+        """
+        stream = self.post(
             COMPLETIONS_PATH,
             body=body,
             options=options,
@@ -76,6 +86,13 @@ class VertexOpenAI(openai.OpenAI):
             stream=True,
             stream_cls=openai.Stream[object],
         )
+        if not _is_event_stream(stream.response):
+            stream.response.read()  # still iterable afterwards, from the buffered body
+            error = non_stream_answer_error(stream.response)
+            if error is not None:
+                stream.close()
+                raise error
+        return stream
 
 
 class VertexAsyncOpenAI(openai.AsyncOpenAI):
@@ -105,8 +122,12 @@ class VertexAsyncOpenAI(openai.AsyncOpenAI):
     async def chat_stream(
         self, body: Mapping[str, Any], options: Any
     ) -> openai.AsyncStream[object]:
-        """POST a streamed chat completion; its events as parsed JSON."""
-        return await self.post(
+        """POST a streamed chat completion; its events as parsed JSON.
+
+        Raises:
+            VertexResponseError: The answer is not a stream (a JSON body, a proxy's page).
+        """
+        stream = await self.post(
             COMPLETIONS_PATH,
             body=body,
             options=options,
@@ -114,6 +135,13 @@ class VertexAsyncOpenAI(openai.AsyncOpenAI):
             stream=True,
             stream_cls=openai.AsyncStream[object],
         )
+        if not _is_event_stream(stream.response):
+            await stream.response.aread()
+            error = non_stream_answer_error(stream.response)
+            if error is not None:
+                await stream.close()
+                raise error
+        return stream
 
 
 def _warn_forked_http_client() -> None:

@@ -191,8 +191,24 @@ def _hint(status_code: int, message: str, location: str | None) -> str:
     return ""
 
 
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _not_googles(parsed: object, text: str) -> str:
+    """Describe a JSON error body that is not in Google's shape (a proxy's, a gateway's)."""
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+        # `{"error": "bad"}`: the error is a string, not Google's object.
+        quoted = repr(parsed["error"].strip()[:200])
+        return f"error {quoted} (a JSON body not in Google's error shape: a proxy?)"
+    return f"JSON body not in Google's error shape (a proxy or a wrong base_url?): {text[:200]}"
+
+
 def _describe_body(error: openai.APIStatusError) -> str:
-    """Return Google's message, or a short excerpt of a non-JSON body."""
+    """Return Google's message, or a short excerpt of a body in another shape."""
     inner = google_error(error.body)
     if inner is not None:
         status = inner.get("status")
@@ -202,6 +218,9 @@ def _describe_body(error: openai.APIStatusError) -> str:
         text = error.response.text
     except Exception:
         text = ""
+    parsed = _json_or_none(text) if text.lstrip()[:1] in ("{", "[") else None
+    if parsed is not None:
+        return _not_googles(parsed, _SPACE_RE.sub(" ", text).strip())
     # Google's error pages carry inline CSS; only the visible text helps.
     text = html.unescape(_TAG_RE.sub(" ", _STYLE_RE.sub(" ", text)))
     text = _SPACE_RE.sub(" ", text).strip()
@@ -258,11 +277,13 @@ def translate_error(error: Exception, *, location: str | None = None) -> Excepti
 def no_choices_error(completion: object) -> VertexResponseError:
     """The error for a 200 body that is not a chat completion (no `choices` list)."""
     inner = google_error(completion)
-    detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(completion)
+    # Set after construction, so not scrubbed with the rest: a server may echo the token.
+    # Also cut to a depth that prints and pickles (hostile nesting).
+    raw = redact_data(completion)
+    detail = f"{inner.get('status')}: {inner.get('message')}" if inner else str(raw)
     msg = f"Vertex AI answered 200 without choices: {detail[:300]}"
     error = VertexResponseError(msg, _REQUEST, body=completion)
-    # Set after construction, so not scrubbed with the rest: a server may echo the token.
-    error.raw = redact_data(completion)
+    error.raw = raw
     return error
 
 
@@ -291,6 +312,45 @@ def malformed_answer_error(problem: str, raw: object) -> VertexResponseError:
     return error
 
 
+_SSE_FIELDS = ("data:", "event:", "id:", "retry:", ":")
+
+
+def non_stream_answer_error(response: httpx2.Response) -> VertexResponseError | None:
+    """The error for a 200 answer to a stream request that is not a stream, else None.
+
+    Vertex streams are `text/event-stream` (docs/vertex-facts.md §7); a body labelled
+    otherwise whose text does not start like server-sent events (a JSON completion or
+    error, a proxy's page) would read as a stream of no events. Call after reading the
+    body, and only for answers not labelled `text/event-stream`.
+    """
+    text = response.text
+    if text.lstrip().startswith(_SSE_FIELDS):
+        return None  # events under another label: read as a stream
+    kind = response.headers.get("content-type") or "no content-type"
+    parsed = _json_or_none(text) if text.lstrip()[:1] in ("{", "[") else None
+    inner = google_error(parsed)
+    if inner is not None:
+        msg = (
+            "Vertex AI answered the stream request with an error instead of a stream "
+            f"(HTTP {response.status_code}, {kind}): {_google_detail(inner)}"
+        )
+    elif parsed is not None and isinstance(parsed, dict) and "error" in parsed:
+        msg = (
+            "Vertex AI answered the stream request with an error instead of a stream "
+            f"(HTTP {response.status_code}, {kind}): {_not_googles(parsed, text)}"
+        )
+    else:
+        excerpt = _SPACE_RE.sub(" ", text).strip()[:200] or "(empty body)"
+        msg = (
+            f"Vertex AI answered the stream request with a body that is not a stream "
+            f"(HTTP {response.status_code}, {kind}, not text/event-stream): {excerpt}. A "
+            "proxy or gateway that does not pass streams through, or a wrong base_url?"
+        )
+    error = VertexResponseError(msg, _REQUEST, body=parsed)
+    error.raw = redact_data(parsed if parsed is not None else text[:1000])
+    return error
+
+
 def incomplete_stream_error(chunk_count: int) -> VertexConnectionError:
     """The error for a stream that ended without a finish reason."""
     msg = (
@@ -304,8 +364,17 @@ class _StreamProgress(Protocol):
     chunk_count: int
 
 
+class _TokenSource(Protocol):
+    def cached_tokens(self) -> list[str]: ...
+
+
 @contextlib.contextmanager
-def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> Iterator[None]:
+def vertex_errors(
+    *,
+    location: str | None,
+    stream: _StreamProgress | None,
+    provider: _TokenSource | None = None,
+) -> Iterator[None]:
     """Re-raise whatever a call to Vertex raises as this package's exceptions.
 
     The SDK's exception is not chained (`from None`), and is scrubbed before it becomes
@@ -316,7 +385,21 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
         location: The model's location, for hints (e.g. try `global`).
         stream: The progress of a stream being read, if any: a connection lost after
             chunks arrived means the answer is incomplete.
+        provider: Where the request's token came from, asked for its tokens only on an
+            error: our own errors (a malformed 200 answer or stream event) keep no
+            request to find the token in, and a server may echo it into what they quote.
     """
+    try:
+        with _translated(location=location, stream=stream):
+            yield
+    except ModelError as error:
+        if provider is not None:
+            scrub_exception_chain(error, provider.cached_tokens())
+        raise
+
+
+@contextlib.contextmanager
+def _translated(*, location: str | None, stream: _StreamProgress | None) -> Iterator[None]:
     try:
         yield
     except ModelError:
@@ -350,12 +433,16 @@ def vertex_errors(*, location: str | None, stream: _StreamProgress | None) -> It
             body=None,
         ) from error
     except UnicodeDecodeError as error:
-        raise VertexResponseError(
+        undecodable = VertexResponseError(
             f"Vertex AI answered with a body that is not valid UTF-8 ({error.reason} at byte "
             f"{error.start}): {error.object[max(0, error.start - 40) : error.start + 40]!r}",
             _REQUEST,
             body=None,
-        ) from error
+        )
+        # Chained below, the decoder's error holds the whole body, which may quote a secret.
+        error.object = b""
+        error.args = (error.encoding, b"", *error.args[2:])
+        raise undecodable from error
     except RecursionError as error:
         # The json decoder gives up on arrays/objects nested thousands deep (a hostile or
         # broken upstream); the answer cannot be read, which is not a bug of the caller.

@@ -34,7 +34,11 @@ from langchain_vertex_openai._signatures import (
     attach_call_signatures,
     with_signature,
 )
-from langchain_vertex_openai._tool_calls import dumps_arguments, new_tool_call_id
+from langchain_vertex_openai._tool_calls import (
+    dumps_arguments,
+    judge_arguments,
+    new_tool_call_id,
+)
 from langchain_vertex_openai._validation import check_not_empty
 from langchain_vertex_openai._warnings import warn_once
 
@@ -140,8 +144,8 @@ def _assistant_dict(
     tool_calls += [
         {
             "type": "function",
-            "id": call["id"] or new_tool_call_id(),
-            "function": {"name": call["name"] or "", "arguments": call["args"] or ""},
+            "id": call["id"] if call["id"] is not None else new_tool_call_id(),
+            "function": {"name": call["name"] or "", "arguments": _sendable(call["args"])},
         }
         for call in message.invalid_tool_calls
     ]
@@ -155,6 +159,18 @@ def _assistant_dict(
     elif signatures.get(MESSAGE_SIGNATURE_KEY):
         result = with_signature(result, signatures[MESSAGE_SIGNATURE_KEY])
     return result
+
+
+def _sendable(arguments: str | None) -> str:
+    """A malformed call's arguments as sent back: its text if a JSON object, else `{}`.
+
+    A function's parameters are an object schema (docs/vertex-facts.md §9), so its
+    arguments are an object; what Vertex does with other text is not documented (the
+    emulator refuses it), so sending `{}` is this package's choice. The ToolMessage
+    answering the call says what went wrong; the text stays in `invalid_tool_calls`.
+    """
+    args, _ = judge_arguments(arguments or "")
+    return arguments if args and arguments else "{}"
 
 
 def _tool_dict(message: ToolMessage, budget: MediaBudget) -> dict[str, Any]:

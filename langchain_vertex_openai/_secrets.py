@@ -52,6 +52,52 @@ _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 _OPAQUE_RUN = re.compile(r"(?=[\w+\-]*\d)(?=[\w+\-]*[A-Za-z])[\w+\-]{32,}={0,2}")
 
 
+_MIN_SECRET = 8
+"""Known secrets shorter than this are not hunted (they would match ordinary words)."""
+# What follows an excerpt cut short in our error texts (`...`, a closing quote, the hint),
+# and what precedes one cut at its start (an opening quote).
+_CUT_ENDS = ("...", "'", '"', " -> ")
+_CUT_STARTS = ("'", '"')
+
+
+def _without_secret(text: str, secret: str) -> str:
+    """`text` with `secret` replaced, and any piece of it where an excerpt was cut.
+
+    Error texts quote bodies cut to a few hundred characters, so a cut may fall inside an
+    echoed secret: a first (or last) `_MIN_SECRET`+ characters of it that end (or start)
+    where a cut excerpt does are hidden too.
+    """
+    head, tail = secret[:_MIN_SECRET], secret[-_MIN_SECRET:]
+    spans: list[tuple[int, int]] = []
+    start = text.find(head)
+    while start != -1:
+        end = start + _MIN_SECRET
+        while end < len(text) and end - start < len(secret) and text[end] == secret[end - start]:
+            end += 1
+        if end - start == len(secret) or end == len(text) or text.startswith(_CUT_ENDS, end):
+            spans.append((start, end))
+        start = text.find(head, end)
+    end = text.find(tail)
+    while end != -1:
+        start, index = end, len(secret) - _MIN_SECRET
+        while start > 0 and index > 0 and text[start - 1] == secret[index - 1]:
+            start, index = start - 1, index - 1
+        if start == 0 or text[start - 1] in _CUT_STARTS:
+            spans.append((start, end + _MIN_SECRET))
+        end = text.find(tail, end + _MIN_SECRET)
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, kept = [], 0
+    for start, end in merged:
+        pieces += [text[kept:start], REDACTED]
+        kept = end
+    return "".join(pieces) + text[kept:]
+
+
 def redact_text(text: str, known: Iterable[str] = (), *, opaque_runs: bool = False) -> str:
     """Return `text` with secrets replaced by `<redacted>`.
 
@@ -63,8 +109,10 @@ def redact_text(text: str, known: Iterable[str] = (), *, opaque_runs: bool = Fal
             can only contain credentials' own words (google-auth errors), not for
             Vertex's messages, which quote ids and signatures users need to see.
     """
-    for secret in sorted({s for s in known if len(s) >= 8}, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    hunted = {s for s in known if len(s) >= _MIN_SECRET and REDACTED not in s}
+    for secret in sorted(hunted, key=len, reverse=True):
+        if secret[:_MIN_SECRET] in text or secret[-_MIN_SECRET:] in text:
+            text = _without_secret(text, secret)
     for pattern, replacement in _TEXT_PATTERNS:
         text = pattern.sub(replacement, text)
     if opaque_runs:
@@ -72,25 +120,43 @@ def redact_text(text: str, known: Iterable[str] = (), *, opaque_runs: bool = Fal
     return text
 
 
+MAX_DEPTH = 64
+"""Levels of nesting an error keeps of a JSON-like value (an answer's body or piece)."""
+CUT = f"<cut: nested more than {MAX_DEPTH} levels deep>"
+"""What stands for the part of a value nested deeper than `MAX_DEPTH`."""
+
+
 def redact_data(value: Any, known: Iterable[str] = ()) -> Any:
-    """Return a JSON-like value (e.g. an error body) with every string redacted."""
+    """Return a JSON-like value (e.g. an error body) with every string redacted.
+
+    Lists and objects nested deeper than `MAX_DEPTH` are replaced by `CUT`: an error
+    quoting a hostile answer must still pickle (pickle recurses, and fails some 900
+    levels down) and print.
+    """
     known = tuple(known)
     # Iterative, not recursive: a hostile answer nests thousands deep, and the error
     # quoting it must still build.
     root: list[Any] = [None]
-    pending: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    pending: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 0)]
     sequences: list[tuple[Any, Any, type, list[Any]]] = []
     while pending:
-        item, holder, slot = pending.pop()
+        item, holder, slot, depth = pending.pop()
         if isinstance(item, str):
             holder[slot] = redact_text(item, known)
+        elif isinstance(item, (dict, list, tuple)) and depth >= MAX_DEPTH:
+            holder[slot] = CUT
         elif isinstance(item, dict):
-            holder[slot] = scrubbed = dict.fromkeys(item)
-            pending += [(child, scrubbed, key) for key, child in item.items()]
+            # Keys too: an echo may be keyed by what it echoes.
+            keys = [redact_text(key, known) if isinstance(key, str) else key for key in item]
+            holder[slot] = scrubbed = dict.fromkeys(keys)
+            pending += [
+                (child, scrubbed, key, depth + 1)
+                for key, child in zip(keys, item.values(), strict=True)
+            ]
         elif isinstance(item, (list, tuple)):
             items = list(item)
             sequences.append((holder, slot, type(item), items))
-            pending += [(child, items, index) for index, child in enumerate(item)]
+            pending += [(child, items, index, depth + 1) for index, child in enumerate(item)]
         else:
             holder[slot] = item
     for holder, slot, kind, items in reversed(sequences):  # innermost first
@@ -193,13 +259,14 @@ def scrub_state(state: dict[str, Any], known: Iterable[str] = ()) -> dict[str, A
     return scrubbed
 
 
-def scrub_exception_chain(error: BaseException) -> None:
+def scrub_exception_chain(error: BaseException, known: Iterable[str] = ()) -> None:
     """Scrub, in place, `error` and every exception chained to it (causes, contexts).
 
     For an SDK or transport exception we are about to replace with ours: it stays
     reachable as our error's `__context__`, holding the live request (with the bearer
     token) and, for a status error, a text quoting the raw body a server may have echoed
-    the token into.
+    the token into. Also for our own errors, with `known` the secrets the request carried
+    (which they cannot see: they keep no request of their own).
     """
     chain: list[BaseException] = []
     pending: list[BaseException | None] = [error]
@@ -209,7 +276,7 @@ def scrub_exception_chain(error: BaseException) -> None:
             continue
         chain.append(current)
         pending += [current.__cause__, current.__context__]
-    known = [secret for exc in chain for secret in _http_secrets(vars(exc).values())]
+    known = [*known, *(secret for exc in chain for secret in _http_secrets(vars(exc).values()))]
     for exc in chain:
         exc.__dict__.update(scrub_state(vars(exc), known))
         exc.args = redact_data(exc.args, known)

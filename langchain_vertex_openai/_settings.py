@@ -234,6 +234,10 @@ def clean_access_token(token: SecretStr | None) -> SecretStr | None:
     return SecretStr(value)
 
 
+_WHOLE_NUMBERS = ("max_tokens", "n", "seed", "thinking_budget", "max_retries")
+"""Number settings that are integers (on the model's fields, and on the wire)."""
+
+
 def check_numbers(values: dict[str, Any]) -> None:
     """Check counts, ranges and the timeout.
 
@@ -246,6 +250,14 @@ def check_numbers(values: dict[str, Any]) -> None:
             msg = (
                 f"{name} must be a number, got {value!r:.40} (a {type(value).__name__}). "
                 "Pass a number (e.g. 0.5 or 100, not '100'), or None."
+            )
+            raise ValueError(msg)
+    for name in _WHOLE_NUMBERS:
+        value = values.get(name)
+        if isinstance(value, float):  # construction coerces; per-call values come as given
+            msg = (
+                f"{name} must be a whole number, got {value!r}; the endpoint reads it as an "
+                f"integer. Pass an int (e.g. {name}={max(int(value), 1)})."
             )
             raise ValueError(msg)
     for name in ("max_tokens", "n"):

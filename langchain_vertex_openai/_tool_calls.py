@@ -52,6 +52,9 @@ def judge_arguments(arguments: str) -> tuple[dict[str, Any] | None, str | None]:
         parsed = json.loads(arguments, strict=False)
     except ValueError as error:
         return None, f"are not complete JSON ({error}); the answer may have been cut off"
+    except RecursionError:
+        # The decoder gives up on arrays or objects nested thousands deep.
+        return None, "are JSON nested too deeply to read"
     if not isinstance(parsed, dict):
         return None, f"are JSON {type(parsed).__name__}, not an object of named arguments"
     return parsed, None
@@ -109,7 +112,7 @@ def parse_tool_calls(
 def _is_complete_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -119,7 +122,7 @@ def _parses_leniently_as_object(arguments: str) -> bool:
 
     try:
         return not arguments or isinstance(parse_partial_json(arguments), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

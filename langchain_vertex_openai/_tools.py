@@ -208,11 +208,37 @@ def split_google_search(
     return rest, search
 
 
+class GeminiTools(list[dict[str, Any]]):
+    """Tools already converted by `convert_tools` (`bind_tools`), once per binding.
+
+    Calls skip the per-call conversion (`per_call_tools`) that tools passed to
+    `invoke(..., tools=[...])` get.
+    """
+
+
+def per_call_tools(tools: Any) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Convert tools passed to one call as `bind_tools` would (schemas cut for Gemini).
+
+    Returns:
+        The tools in the form sent, and the `web_search_options` a `{"google_search":
+        {}}` tool stands for (or None).
+
+    Raises:
+        ValueError: For what `bind_tools` refuses, or an entry that is no tool at all.
+    """
+    if isinstance(tools, GeminiTools):
+        return tools, None
+    rest, search = split_google_search(tools)
+    if not all(isinstance(tool, (dict, BaseTool)) or callable(tool) for tool in rest):
+        check_tools(rest)  # refuses the entry that is no tool, naming it
+    return convert_tools(rest), search
+
+
 def convert_tools(
     tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
     *,
     strict: bool | None = None,
-) -> list[dict[str, Any]]:
+) -> GeminiTools:
     """Convert tools to OpenAI format with Gemini-compatible parameter schemas."""
     if strict:
         warn_once(
@@ -245,7 +271,7 @@ def convert_tools(
         if converted not in formatted:  # the same declaration twice is sent once
             formatted.append(converted)
     check_tools(formatted)
-    return formatted
+    return GeminiTools(formatted)
 
 
 def to_openai_tool(tool: Any) -> dict[str, Any]:

@@ -46,8 +46,12 @@ _KINDS = {
     "FunctionMessageChunk": "function",
     "ai": "ai",
     "AIMessageChunk": "ai",
+    "chat": "chat",
+    "ChatMessageChunk": "chat",
+    "remove": "remove",
 }
-"""Message `type` values the pairing rules look at."""
+"""Message `type` values the pairing rules (and `_check_odd_message`) look at."""
+_CHECKED_KINDS = frozenset({"chat", "remove"})
 
 _TRIM_HINT = (
     'trim with trim_messages(..., start_on="human") so a tool result is never kept without its call'
@@ -81,6 +85,38 @@ def validate_request(
         check_tool_choice(tool_choice, names)
 
 
+# -- call settings ----------------------------------------------------------------------------
+
+
+def check_stop(stop: Any) -> Any:
+    """Return `stop` if it is a string or a list of strings (what the endpoint takes).
+
+    Raises:
+        ValueError: Naming the fix.
+    """
+    if isinstance(stop, str) or (
+        isinstance(stop, (list, tuple)) and all(isinstance(item, str) for item in stop)
+    ):
+        return stop
+    msg = (
+        f"stop must be a list of strings (stop sequences), got {stop!r:.60}. Pass e.g. "
+        "stop=['\\n\\n', 'END'], or leave it unset."
+    )
+    raise ValueError(msg)
+
+
+def check_flag(name: str, value: Any) -> bool:
+    """Return whether a yes/no setting (True, False or None) is explicitly `False`.
+
+    Raises:
+        ValueError: For anything but True, False or None (`"no"` would read as true).
+    """
+    if value is None or isinstance(value, bool):
+        return value is False
+    msg = f"{name} must be True or False, got {value!r:.40}. Pass a bool, or leave it unset."
+    raise ValueError(msg)
+
+
 # -- messages ---------------------------------------------------------------------------------
 
 
@@ -106,6 +142,8 @@ def check_messages(messages: Sequence[BaseMessage], *, model: str) -> None:
             continue
         if kind == "function":
             continue  # the deprecated function-call form pairs by name, not id
+        if kind in _CHECKED_KINDS:
+            _check_odd_message(index, message)
         if open_calls:
             raise _unanswered(open_calls, f"before message {index} ({message.type})")
         if kind == "ai":
@@ -114,11 +152,13 @@ def check_messages(messages: Sequence[BaseMessage], *, model: str) -> None:
                 open_calls = _calls(index, ai)
                 answerable.update(open_calls)
             if ai.invalid_tool_calls:
-                answerable.update(str(call["id"]) for call in ai.invalid_tool_calls)
                 # Malformed calls are sent back too, so Gemini wants their answers as well.
-                for call in ai.invalid_tool_calls:
-                    if isinstance(call_id := call.get("id"), str):
-                        open_calls[call_id] = (index, call.get("name") or "")
+                for position, call in enumerate(ai.invalid_tool_calls):
+                    call_id = call.get("id")
+                    if not isinstance(call_id, str):
+                        _refuse_invalid_call(index, position, call.get("name"))
+                    answerable.add(call_id)
+                    open_calls[call_id] = (index, call.get("name") or "")
     if open_calls:
         raise _unanswered(open_calls, "and the conversation ends there")
     facts = model_facts(model)
@@ -183,6 +223,42 @@ def _refuse_call(index: int, position: int, name: Any) -> NoReturn:
         "id (e.g. 'call_1') and use the same value as the ToolMessage's tool_call_id."
     )
     raise ValueError(msg)
+
+
+def _refuse_invalid_call(index: int, position: int, name: Any) -> NoReturn:
+    msg = (
+        f"Message {index} (ai), invalid tool call {position} ({name!r}) has no id, so no "
+        "ToolMessage can answer it, and Gemini wants every call it is sent answered "
+        "(docs/vertex-facts.md §3). Give it an id (e.g. 'call_1') and answer it with "
+        "ToolMessage(content=..., tool_call_id='call_1', status='error'), or remove it "
+        "from invalid_tool_calls."
+    )
+    raise ValueError(msg)
+
+
+_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+"""ChatMessage roles sent as they are: the documented ones (docs/vertex-facts.md §3), and
+`developer`, which OpenAI clients send for `system`."""
+
+
+def _check_odd_message(index: int, message: BaseMessage) -> None:
+    if message.type == "remove":
+        msg = (
+            f"Message {index} is a RemoveMessage (id {message.id!r}): an instruction to "
+            "LangGraph's add_messages reducer to delete a message from the graph state, not "
+            "a turn a model can read. Let the graph's reducer apply it (return it from a "
+            "node), or leave it out of the messages passed to the model."
+        )
+        raise ValueError(msg)
+    role = cast("ChatMessage", message).role
+    if role not in _ROLES:
+        msg = (
+            f"Message {index} (chat) has role {role!r}, which the endpoint does not take: "
+            "the documented roles are system, user, assistant and tool (docs/vertex-facts.md "
+            "§3). Use SystemMessage, HumanMessage, AIMessage or ToolMessage, or "
+            "ChatMessage(role='user', ...)."
+        )
+        raise ValueError(msg)
 
 
 def _check_answer(

@@ -38,7 +38,15 @@ PLACEHOLDER_API_KEY = "vertex-oauth-token-is-set-per-request"
 
 logger = logging.getLogger(__name__)
 # Per-process state that pickling leaves behind.
-_RUNTIME_ATTRS = ("_lock", "_flight", "_inflight", "_transport", "_rejected", "refresh_count")
+_RUNTIME_ATTRS = (
+    "_lock",
+    "_flight",
+    "_inflight",
+    "_transport",
+    "_rejected",
+    "_replaced",
+    "refresh_count",
+)
 REFRESH_TIMEOUT = 30.0
 """Seconds a token refresh may take at most; a call's shorter `timeout` shortens it."""
 _RETRY_DELAY = 0.25
@@ -284,6 +292,7 @@ class GoogleCredentialsProvider:
         self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Future[str]] = {}
         self._transport: tuple[int, Any] | None = None  # (pid, _bounded_request())
         self._rejected: str | None = None
+        self._replaced: str | None = None  # the token before the last refresh
         self._adc_project: str | None = None
         self.refresh_count = 0
         _PROVIDERS.add(self)
@@ -386,6 +395,16 @@ class GoogleCredentialsProvider:
             # not log it (with its traceback) at garbage collection.
             future.exception()
 
+    def cached_tokens(self) -> list[str]:
+        """The access tokens held now: the current one, and the one before it; no I/O.
+
+        For hiding them from errors: a server may echo the token it was sent anywhere, in
+        any shape, and a static token (`api_key=`) has no shape to be recognised by. The
+        one before covers a request whose answer arrives after a refresh replaced it.
+        """
+        tokens = (getattr(self._credentials, "token", None), self._rejected, self._replaced)
+        return [token for token in tokens if isinstance(token, str) and token]
+
     def invalidate(self, token: str) -> None:
         """Report that the server rejected `token` (HTTP 401).
 
@@ -450,6 +469,7 @@ class GoogleCredentialsProvider:
         if token:
             return token
         logger.debug("refreshing Google credentials (%s)", type(creds).__name__)
+        self._replaced = creds.token
         transport = self._google_transport()
         for attempt in range(retries + 1):
             error: VertexAuthError | None = None

@@ -601,8 +601,9 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
     def _vertex_errors(self, state: StreamState | None = None) -> AbstractContextManager[None]:
         from langchain_vertex_openai._errors import vertex_errors
 
+        provider = self.credentials_provider  # its tokens are hidden from our errors too
         # With a base_url override the serving location is unknown: no location hints.
-        return vertex_errors(location=self._cache_location, stream=state)
+        return vertex_errors(location=self._cache_location, stream=state, provider=provider)
 
     def _wants_stream(self, kwargs: dict[str, Any]) -> bool:
         """Whether this call streams: a per-call `streaming=` wins over the field."""
@@ -625,7 +626,7 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
         prepared = self._prepare(messages, stop, False, kwargs)
         with self._vertex_errors():
             completion = self._get_client().chat_completion(prepared.body, prepared.options)
-        return prepared.result(completion)
+            return prepared.result(completion)
 
     async def _agenerate(
         self,
@@ -642,7 +643,7 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
         client = await self._async_client_off_loop()
         with self._vertex_errors():
             completion = await client.chat_completion(prepared.body, prepared.options)
-        return prepared.result(completion)
+            return prepared.result(completion)
 
     def _stream(
         self,

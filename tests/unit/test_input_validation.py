@@ -342,8 +342,9 @@ def test_per_call_tool_choice_in_langchain_forms_is_translated():
 
 
 def test_per_call_tools_are_checked_too():
+    other = function("f", {"type": "object", "properties": {"x": {"type": "string"}}})
     with pytest.raises(ValueError, match="Two tools are named 'f'"):
-        prepare([HumanMessage("hi")], tools=[function("f"), function("f")])
+        prepare([HumanMessage("hi")], tools=[function("f"), other])
 
 
 # -- schemas ------------------------------------------------------------------------------------

@@ -73,16 +73,19 @@ def test_unsigned_history_gets_the_placeholder_on_the_first_call_only_for_gemini
     assert "extra_content" not in message_to_dict(ai, google_model=False)["tool_calls"][0]
 
 
-def test_invalid_tool_calls_are_replayed_raw():
+def test_invalid_tool_calls_are_replayed_with_object_arguments():
+    # Gemini's calls take an object of arguments: text that is not one goes back as {}.
     ai = AIMessage(
         content="",
         invalid_tool_calls=[
-            {"name": "f", "args": "{bad", "id": "c9", "error": "x", "type": "invalid_tool_call"}
+            {"name": "f", "args": "{bad", "id": "c9", "error": "x", "type": "invalid_tool_call"},
+            {"name": "", "args": '{"a": 1}', "id": "", "error": "x", "type": "invalid_tool_call"},
+            {"name": "g", "args": "[1]", "id": "c8", "error": "x", "type": "invalid_tool_call"},
         ],
     )
-    call = message_to_dict(ai)["tool_calls"][0]
-    assert call["function"]["arguments"] == "{bad"
-    assert call["id"] == "c9"
+    calls = message_to_dict(ai)["tool_calls"]
+    assert [c["function"]["arguments"] for c in calls] == ["{}", '{"a": 1}', "{}"]
+    assert [c["id"] for c in calls] == ["c9", "", "c8"]  # "" pairs with tool_call_id=""
 
 
 def test_tool_result_media_go_back_as_native_gemini_parts():
