@@ -85,8 +85,12 @@ _NO_LINE = "no line of the stream arrived within the request's timeout"
 # Reads inside `_send_request` (deadline set) are bounded by the attempt's deadline. A
 # streamed answer's body is read after it returned: there `timeout` bounds each wait for
 # a line (an event's, or a keep-alive comment's), not each read, so a server dripping
-# one event in a byte at a time cannot hold the stream open. The deadline branch is
-# `_bounded` inlined, and the stream branch is inline too: both run on every read.
+# one event in a byte at a time cannot hold the stream open. The bytes are as they
+# arrive: a chunked body's framing has a CRLF per flush, a plain one the events' own
+# newlines, and a gzipped unchunked one neither, but each flush ends in `_GZIP_FLUSH`.
+# The deadline branch is `_bounded` inlined, the stream branch inline too: both run on
+# every read.
+_GZIP_FLUSH = b"\x00\x00\xff\xff"
 
 
 class _DeadlineStream(httpcore2.NetworkStream):
@@ -113,7 +117,7 @@ class _DeadlineStream(httpcore2.NetworkStream):
         if left <= 0:
             raise httpcore2.ReadTimeout(_NO_LINE)
         data = self._stream.read(max_bytes, left)
-        if b"\n" in data:
+        if b"\n" in data or data.endswith(_GZIP_FLUSH):
             self._line_at = time.monotonic()
         return data
 
@@ -189,7 +193,7 @@ class _AsyncDeadlineStream(httpcore2.AsyncNetworkStream):
         if left <= 0:
             raise httpcore2.ReadTimeout(_NO_LINE)
         data = await self._stream.read(max_bytes, left)
-        if b"\n" in data:
+        if b"\n" in data or data.endswith(_GZIP_FLUSH):
             self._line_at = time.monotonic()
         return data
 

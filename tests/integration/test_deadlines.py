@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -173,6 +174,17 @@ def drip_inside_an_event(connection: socket.socket, stop: threading.Event) -> No
             return
 
 
+def gzipped_keep_alive_then_answer(connection: socket.socket, stop: threading.Event) -> None:
+    """`keep_alive_then_answer` gzipped, unchunked: a flush carries no newline byte."""
+    gzip = zlib.compressobj(wbits=31)
+    connection.sendall(SSE_HEAD.replace(b"\r\n\r\n", b"\r\nContent-Encoding: gzip\r\n\r\n"))
+    for _ in range(8):
+        connection.sendall(gzip.compress(b": keep-alive\n\n") + gzip.flush(zlib.Z_SYNC_FLUSH))
+        if not _sleep(stop, 0.3):
+            return
+    connection.sendall(gzip.compress(b"data: " + CHUNK + b"\n\ndata: [DONE]\n\n") + gzip.flush())
+
+
 def content_for_a_while(connection: socket.socket, stop: threading.Event) -> None:
     """A stream whose events come 0.4 s apart for 2.4 s, then its last one."""
     partial = CHUNK.replace(b'"finish_reason": "stop"', b'"finish_reason": null')
@@ -252,6 +264,13 @@ def test_a_per_call_timeout_bounds_a_slow_drip_too(serve):
 async def test_keep_alive_comments_keep_a_long_thinking_stream_alive(serve, mode):
     server = serve(keep_alive_then_answer)
     llm = make_llm(server.url, timeout=1, max_retries=0)  # the stream lasts 2.5 s
+    assert await stream(llm, mode) == "hi"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_gzipped_keep_alive_comments_keep_a_stream_alive_too(serve, mode):
+    server = serve(gzipped_keep_alive_then_answer)
+    llm = make_llm(server.url, timeout=1, max_retries=0)
     assert await stream(llm, mode) == "hi"
 
 
