@@ -182,7 +182,7 @@ class _Flight:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.token: str | None = None
-        self.error: str | Exception | None = None
+        self.error: str | BaseException | None = None
 
 
 @functools.cache
@@ -451,7 +451,7 @@ class GoogleCredentialsProvider:
     def _fly(self, flight: _Flight, deadline: float, retries: int) -> None:
         try:
             flight.token = self._refresh(deadline, retries)
-        except Exception as error:
+        except BaseException as error:  # the thread ends here: its callers get the error
             from langchain_vertex_openai._errors import VertexAuthError
 
             # Ours carry only a message, already redacted; anything else (a bug) is
