@@ -493,16 +493,16 @@ class ChatVertexOpenAI(TokenCounting, BaseChatModel, Closing):
         clients: ModelClients | None = self._clients  # one private-attribute read per call
         if clients is not None:
             return clients
+        # Before the lock every model's first call takes: naming the project may look up
+        # application-default credentials (seconds, on a slow metadata server).
+        options = self._client_options()
         with _INIT_LOCK:  # threads of one batch must not each build them
             if self._clients is None:
                 _fork.model_in_use()  # also for a model unpickled here (no validators ran)
                 from langchain_vertex_openai._clients import ModelClients
 
                 self._clients = ModelClients(
-                    self.credentials_provider,
-                    self._client_options(),
-                    self.http_client,
-                    self.http_async_client,
+                    self.credentials_provider, options, self.http_client, self.http_async_client
                 )
             return cast("ModelClients", self._clients)
 

@@ -538,3 +538,38 @@ def test_a_users_async_client_on_a_second_loop_gets_an_error_naming_the_fix(emul
     finally:
         first.run_until_complete(mine.aclose())
         first.close()
+
+
+def test_a_slow_credentials_lookup_holds_up_no_other_models_first_call(emulator, monkeypatch):
+    import google.auth
+    from google.auth import exceptions as google_errors
+
+    looking = threading.Event()
+
+    def slow_default(*args, **kwargs):
+        looking.set()
+        time.sleep(3)  # as google-auth probing a metadata server that does not answer
+        raise google_errors.DefaultCredentialsError("no credentials in this test")
+
+    monkeypatch.setattr(google.auth, "default", slow_default)
+    for name in ("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    from_adc = ChatVertexOpenAI(model="gemini-3.5-flash")  # its project comes from ADC
+    outcome: list[BaseException] = []
+
+    def first_call() -> None:
+        try:
+            from_adc.invoke("hi")
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=first_call)
+    thread.start()
+    try:
+        assert looking.wait(10)
+        started = time.monotonic()
+        assert make_llm(emulator).invoke("Repeat exactly: b").content == "b"
+        assert time.monotonic() - started < 2  # not behind the other model's lookup
+    finally:
+        thread.join(10)
+    assert len(outcome) == 1 and "no credentials in this test" in str(outcome[0])
