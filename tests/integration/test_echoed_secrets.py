@@ -12,10 +12,8 @@ import json
 import logging
 import pickle
 import socket
-import threading
 import traceback
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -30,53 +28,16 @@ from langchain_vertex_openai import (
     VertexResponseError,
     VertexServerError,
 )
+from tests.helpers import Reply, ReplyServer
 
 GOOGLE_TOKEN = "ya29.c.echoed-google-token-0123456789abcdef"
 OPAQUE_TOKEN = "opaque0123456789tokenABCDEF"  # a static token of no known shape
-Reply = Callable[[str], tuple[int, str, bytes]]
-
-
-class EchoServer:
-    """Answers each POST with `reply(authorization_header)`."""
-
-    def __init__(self) -> None:
-        self.reply: Reply = lambda auth: (400, "application/json", b"{}")
-        self.seen: list[str] = []
-        echo = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length") or 0))
-                auth = self.headers.get("authorization", "")
-                echo.seen.append(auth)
-                status, content_type, body = echo.reply(auth)
-                self.send_response(status)
-                self.send_header("content-type", content_type)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
 
 @pytest.fixture
-def echo() -> Iterator[EchoServer]:
-    server = EchoServer()
-    server.thread.start()
-    try:
+def echo() -> Iterator[ReplyServer]:
+    with ReplyServer() as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join(5)
 
 
 def _json(status: int, data: Any) -> tuple[int, str, bytes]:
@@ -165,7 +126,7 @@ async def _maybe_await(value: Any) -> Any:
 @pytest.mark.parametrize("token", [GOOGLE_TOKEN, OPAQUE_TOKEN], ids=["ya29", "opaque"])
 @pytest.mark.parametrize("shape", list(SHAPES))
 async def test_echoed_token_is_redacted_from_every_rendering(
-    echo: EchoServer, shape: str, token: str
+    echo: ReplyServer, shape: str, token: str
 ) -> None:
     echo.reply, cls = SHAPES[shape]
     llm = ChatVertexOpenAI(
@@ -190,7 +151,7 @@ async def test_echoed_token_is_redacted_from_every_rendering(
         assert "<redacted>" in str(error) or "<redacted>" in repr(error.body)  # type: ignore[attr-defined]
 
 
-def test_googles_own_message_is_kept_word_for_word(echo: EchoServer) -> None:
+def test_googles_own_message_is_kept_word_for_word(echo: ReplyServer) -> None:
     message = (
         "Request contains an invalid argument: messages[2].tool_calls[0].id "
         "'call_0123456789abcdefghijABCDEFGHIJ' has no matching tool message."
@@ -235,7 +196,7 @@ async def test_connection_errors_hold_no_token_down_their_whole_chain() -> None:
 
 
 def test_debug_logs_of_an_echoed_error_hold_no_token(
-    echo: EchoServer, caplog: pytest.LogCaptureFixture
+    echo: ReplyServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     echo.reply = SHAPES["object body"][0]

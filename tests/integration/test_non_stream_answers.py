@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import pickle
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -24,57 +22,38 @@ from langchain_vertex_openai import (
     VertexResponseError,
     VertexServerError,
 )
+from tests.helpers import ReplyServer
 
 KEY = "s3cr3t-opaque-key-123"
 Answer = tuple[int, str, str]
 
 
-class CannedServer:
-    """Answers each POST with `self.answer`, after recording the key it was sent."""
+class CannedServer(ReplyServer):
+    """Answers each POST with `self.answer`, `{KEY}` in its text replaced by the key."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.answer: Answer = (200, "application/json", "{}")
-        self.keys: list[str] = []
-        canned = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length") or 0))
-                canned.keys.append(self.headers.get("authorization", "").partition(" ")[2])
-                status, content_type, text = canned.answer
-                body = text.replace("{KEY}", KEY).encode()
-                self.send_response(status)
-                self.send_header("content-type", content_type)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    def respond(self, auth: str) -> tuple[int, str, bytes]:
+        status, content_type, text = self.answer
+        return status, content_type, text.replace("{KEY}", KEY).encode()
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    @property
+    def keys(self) -> list[str]:
+        """The keys the requests carried."""
+        return [auth.partition(" ")[2] for auth in self.seen]
 
     def model(self) -> ChatVertexOpenAI:
-        port = self.server.server_address[1]
         return ChatVertexOpenAI(
-            model="gemini-3.5-flash",
-            base_url=f"http://127.0.0.1:{port}/v1",
-            api_key=KEY,
-            max_retries=0,
+            model="gemini-3.5-flash", base_url=self.base_url, api_key=KEY, max_retries=0
         )
 
 
 @pytest.fixture
 def canned() -> Iterator[CannedServer]:
-    server = CannedServer()
-    server.thread.start()
-    try:
+    with CannedServer() as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join(5)
 
 
 COMPLETION = {

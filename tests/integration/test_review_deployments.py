@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexResponseError
-from tests.integration.test_echoed_secrets import EchoServer, Reply
+from tests.helpers import Reply, ReplyServer
 
 TOKEN = "ya29.c.review-echoed-token-0123456789abcdef"
 
@@ -58,15 +58,9 @@ SHAPES: dict[str, tuple[Reply, bool]] = {
 
 
 @pytest.fixture
-def echo() -> Iterator[EchoServer]:
-    server = EchoServer()
-    server.thread.start()
-    try:
+def echo() -> Iterator[ReplyServer]:
+    with ReplyServer() as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join(5)
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -90,7 +84,7 @@ async def _maybe_await(call: Any) -> Any:
 
 @pytest.mark.parametrize("shape", list(SHAPES))
 async def test_echoed_token_stays_out_of_malformed_answer_errors(
-    echo: EchoServer, shape: str
+    echo: ReplyServer, shape: str
 ) -> None:
     echo.reply, streamed = SHAPES[shape]
     llm = ChatVertexOpenAI(

@@ -13,68 +13,45 @@ from __future__ import annotations
 import json
 import multiprocessing
 import pickle
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexResponseError
+from tests.helpers import ReplyServer
 
 KEY = "s3cr3t-opaque-key-123"
 Reply = Callable[[str], tuple[str, bytes]]
 
 
-class EchoServer:
-    """Answers each POST 200 with `reply(key_it_was_sent)`: (content type, body)."""
+class EchoServer(ReplyServer):
+    """Answers each POST 200 with `answer(key_it_was_sent)`: (content type, body)."""
 
     def __init__(self) -> None:
-        self.reply: Reply = lambda key: ("application/json", b"{}")
-        self.keys: list[str] = []
-        echo = self
+        super().__init__()
+        self.answer: Reply = lambda key: ("application/json", b"{}")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("content-length") or 0))
-                key = self.headers.get("authorization", "").partition(" ")[2]
-                echo.keys.append(key)
-                content_type, body = echo.reply(key)
-                self.send_response(200)
-                self.send_header("content-type", content_type)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    def respond(self, auth: str) -> tuple[int, str, bytes]:
+        return (200, *self.answer(auth.partition(" ")[2]))
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    @property
+    def keys(self) -> list[str]:
+        """The keys the requests carried."""
+        return [auth.partition(" ")[2] for auth in self.seen]
 
     def model(self, **kwargs: Any) -> ChatVertexOpenAI:
-        port = self.server.server_address[1]
         return ChatVertexOpenAI(
-            model="gemini-3.5-flash",
-            base_url=f"http://127.0.0.1:{port}/v1",
-            api_key=KEY,
-            max_retries=0,
-            **kwargs,
+            model="gemini-3.5-flash", base_url=self.base_url, api_key=KEY, max_retries=0, **kwargs
         )
 
 
 @pytest.fixture
 def echo() -> Iterator[EchoServer]:
-    server = EchoServer()
-    server.thread.start()
-    try:
+    with EchoServer() as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
-        server.thread.join(5)
 
 
 def _json(data: Any) -> tuple[str, bytes]:
@@ -177,7 +154,7 @@ async def _drain(model: ChatVertexOpenAI) -> None:
 
 @pytest.mark.parametrize("answer", list(ANSWERS))
 async def test_key_echoed_in_a_malformed_answer_is_hidden(echo: EchoServer, answer: str) -> None:
-    echo.reply, problem, readable = ANSWERS[answer]
+    echo.answer, problem, readable = ANSWERS[answer]
     model = echo.model()
     with pytest.raises(VertexResponseError) as sync:
         model.invoke("hi")
@@ -193,7 +170,7 @@ async def test_key_echoed_in_a_malformed_answer_is_hidden(echo: EchoServer, answ
 async def test_key_echoed_in_a_malformed_stream_event_is_hidden(
     echo: EchoServer, event: str
 ) -> None:
-    echo.reply, problem, readable = EVENTS[event]
+    echo.answer, problem, readable = EVENTS[event]
     model = echo.model()
     with pytest.raises(VertexResponseError) as sync:
         list(model.stream("hi"))
@@ -206,7 +183,7 @@ async def test_key_echoed_in_a_malformed_stream_event_is_hidden(
 
 
 def test_raw_keeps_what_the_server_said_around_the_key(echo: EchoServer) -> None:
-    echo.reply = ANSWERS["no choices"][0]
+    echo.answer = ANSWERS["no choices"][0]
     with pytest.raises(VertexResponseError) as info:
         echo.model().invoke("hi")
     assert info.value.raw == {  # type: ignore[attr-defined]
@@ -243,7 +220,7 @@ def spawned() -> Iterator[ProcessPoolExecutor]:
 def test_answer_nested_900_deep_gives_an_error_that_crosses_processes(
     echo: EchoServer, spawned: ProcessPoolExecutor, where: str
 ) -> None:
-    echo.reply = DEEP[where]
+    echo.answer = DEEP[where]
     model = echo.model()
     with pytest.raises(VertexResponseError) as info:
         list(model.stream("hi")) if where == "a delta" else model.invoke("hi")
@@ -273,7 +250,7 @@ async def test_answer_nested_10000_deep_is_a_vertex_response_error(
     echo: EchoServer, streamed: bool
 ) -> None:
     # The JSON decoder itself gives up (RecursionError); the caller gets our error.
-    echo.reply = _serving(_nested(10_000), streamed)
+    echo.answer = _serving(_nested(10_000), streamed)
     model = echo.model()
     with pytest.raises(VertexResponseError, match="nested too deeply"):
         list(model.stream("hi")) if streamed else model.invoke("hi")
@@ -290,10 +267,10 @@ async def test_tool_arguments_nested_10000_deep_make_an_invalid_call(
     if streamed:
         delta = {"role": "assistant", "content": "Let me see.", "tool_calls": [call]}
         event = {"choices": [{"index": 0, "delta": delta, "finish_reason": "stop"}]}
-        echo.reply = lambda key: _sse(json.dumps(event), "[DONE]")
+        echo.answer = lambda key: _sse(json.dumps(event), "[DONE]")
     else:
         message = {"role": "assistant", "content": "Let me see.", "tool_calls": [call]}
-        echo.reply = lambda key: _json(_choice(message))
+        echo.answer = lambda key: _json(_choice(message))
     model = echo.model(streaming=streamed)
     replies = [model.invoke("hi"), await model.ainvoke("hi")]
     for reply in replies:  # the reply is kept; the call cannot run

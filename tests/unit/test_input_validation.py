@@ -26,9 +26,9 @@ from pydantic import BaseModel
 from typing_extensions import TypedDict
 
 from langchain_vertex_openai import ChatVertexOpenAI
-from langchain_vertex_openai._call import prepare_call
 from langchain_vertex_openai._tools import convert_tools, gemini_schema
 from langchain_vertex_openai._validation import MAX_SCHEMA_DEPTH, find_recursion, validate_request
+from tests.helpers import prepare_request
 
 GEMINI_3 = "google/gemini-3.5-flash"
 GEMINI_25 = "google/gemini-2.5-flash"
@@ -36,16 +36,7 @@ LLAMA = "meta/llama-3.3-70b-instruct-maas"
 
 
 def prepare(messages: list[BaseMessage], model: str = GEMINI_3, **kwargs):
-    return prepare_call(
-        messages,
-        defaults={"model": model},
-        extra_body=None,
-        call_kwargs=kwargs,
-        stop=None,
-        stream=False,
-        stream_usage=True,
-        cache_location="global",
-    )
+    return prepare_request(messages, model, **kwargs)
 
 
 def call(name: str, call_id: str | None, **args) -> dict:

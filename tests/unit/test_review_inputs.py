@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from langchain_vertex_openai import ChatVertexOpenAI
 from langchain_vertex_openai._call import prepare_call
+from tests.helpers import prepare_request
 
 
 def prepare(messages: list[BaseMessage]) -> object:
@@ -134,16 +135,7 @@ def test_per_call_kwargs_of_the_wrong_type_are_refused_naming_the_fix(
     kwargs: dict, pattern: str
 ) -> None:
     with pytest.raises(ValueError, match=pattern):
-        prepare_call(
-            [HumanMessage("hi")],
-            defaults={"model": "google/gemini-3.5-flash"},
-            extra_body=None,
-            call_kwargs=kwargs,
-            stop=None,
-            stream=False,
-            stream_usage=True,
-            cache_location="global",
-        )
+        prepare_request([HumanMessage("hi")], **kwargs)
 
 
 def test_model_kwargs_that_are_not_a_dict_are_refused_naming_the_fix() -> None:

@@ -22,23 +22,14 @@ from langchain_core.messages import (
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
-from langchain_vertex_openai._call import prepare_call
 from langchain_vertex_openai._tools import GeminiTools, convert_tools
+from tests.helpers import prepare_request
 
 GEMINI = "google/gemini-3.5-flash"
 
 
 def prepare(messages: list[BaseMessage], *, stop: Any = None, **kwargs: Any) -> dict[str, Any]:
-    return prepare_call(
-        messages,
-        defaults={"model": GEMINI},
-        extra_body=None,
-        call_kwargs=kwargs,
-        stop=stop,
-        stream=False,
-        stream_usage=True,
-        cache_location="global",
-    ).body
+    return prepare_request(messages, GEMINI, stop=stop, **kwargs).body
 
 
 @tool
@@ -227,15 +218,6 @@ def test_parallel_tool_calls_must_be_a_bool(value: Any) -> None:
 
 @pytest.mark.parametrize(("value", "single"), [(False, True), (True, False), (None, False)])
 def test_parallel_tool_calls_bool_is_taken(value: bool | None, single: bool) -> None:
-    prepared = prepare_call(
-        [HumanMessage("hi")],
-        defaults={"model": GEMINI},
-        extra_body=None,
-        call_kwargs={"parallel_tool_calls": value},
-        stop=None,
-        stream=False,
-        stream_usage=True,
-        cache_location="global",
-    )
+    prepared = prepare_request([HumanMessage("hi")], GEMINI, parallel_tool_calls=value)
     assert prepared.single_tool_call is single
     assert "parallel_tool_calls" not in prepared.body  # Vertex ignores it (§3)
