@@ -104,10 +104,9 @@ def test_unknown_or_expired_token_is_401_with_notes_wording(vertex_emulator):
     token = vertex_emulator.issue_token()
     assert post_chat(vertex_emulator, body, token=token).status_code == 200
     vertex_emulator.expire_all_tokens()
-    with pytest.raises(openai.AuthenticationError) as info:
-        openai.OpenAI(
-            base_url=vertex_emulator.base_url, api_key=token, max_retries=0
-        ).chat.completions.create(model=FLASH, messages=HELLO)
+    client = openai.OpenAI(base_url=vertex_emulator.base_url, api_key=token, max_retries=0)
+    with client, pytest.raises(openai.AuthenticationError) as info:
+        client.chat.completions.create(model=FLASH, messages=HELLO)
     assert info.value.body["status"] == "UNAUTHENTICATED"
     assert post_chat(vertex_emulator, body).status_code == 200  # a fresh token works again
 
@@ -116,7 +115,7 @@ def test_api_key_is_refused(vertex_emulator):
     client = openai.OpenAI(
         base_url=vertex_emulator.base_url, api_key="AIzaSyFakeKey123", max_retries=0
     )
-    with pytest.raises(openai.AuthenticationError) as info:
+    with client, pytest.raises(openai.AuthenticationError) as info:
         client.chat.completions.create(model=FLASH, messages=HELLO)
     assert info.value.body["message"].startswith(
         "API keys are not supported by this API. Expected OAuth2 access token"
