@@ -172,3 +172,15 @@ def prepare_request(
         stream_usage=True,
         cache_location="global",
     )
+
+
+def exception_chain(error: BaseException) -> list[BaseException]:
+    """`error` and every exception chained to it (causes and contexts), each once."""
+    chain: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is not None and all(current is not seen for seen in chain):
+            chain.append(current)
+            pending += [current.__cause__, current.__context__]
+    return chain

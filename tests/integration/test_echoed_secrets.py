@@ -28,7 +28,7 @@ from langchain_vertex_openai import (
     VertexResponseError,
     VertexServerError,
 )
-from tests.helpers import Reply, ReplyServer
+from tests.helpers import Reply, ReplyServer, exception_chain
 
 GOOGLE_TOKEN = "ya29.c.echoed-google-token-0123456789abcdef"
 OPAQUE_TOKEN = "opaque0123456789tokenABCDEF"  # a static token of no known shape
@@ -89,20 +89,10 @@ SHAPES: dict[str, tuple[Reply, type[Exception]]] = {
 }  # fmt: skip
 
 
-def _chain(error: BaseException) -> list[BaseException]:
-    chain, pending = [], [error]
-    while pending:
-        current = pending.pop()
-        if current is not None and all(current is not seen for seen in chain):
-            chain.append(current)
-            pending += [current.__cause__, current.__context__]
-    return chain
-
-
 def _texts(error: BaseException) -> list[str]:
     texts = ["".join(traceback.format_exception(error))]
     # Every exception reachable from ours, the hidden __context__ (the SDK's) included.
-    for exc in _chain(error):
+    for exc in exception_chain(error):
         texts += [str(exc), repr(exc), repr(vars(exc)), repr(exc.args)]
         texts += [repr(getattr(exc, "body", None)), str(getattr(exc, "message", ""))]
         for value in vars(exc).values():
@@ -184,7 +174,7 @@ async def test_connection_errors_hold_no_token_down_their_whole_chain() -> None:
         await llm.ainvoke("hi")
     errors.append(info.value)
     for error in errors:
-        chain = _chain(error)
+        chain = exception_chain(error)
         assert len(chain) >= 3  # ours, the SDK's, the transport's: all kept, all scrubbed
         requests = [
             getattr(exc, "_request", None) or getattr(exc, "request", None) for exc in chain

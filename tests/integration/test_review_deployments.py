@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from langchain_vertex_openai import ChatVertexOpenAI, VertexResponseError
-from tests.helpers import Reply, ReplyServer
+from tests.helpers import Reply, ReplyServer, exception_chain
 
 TOKEN = "ya29.c.review-echoed-token-0123456789abcdef"
 
@@ -63,16 +63,6 @@ def echo() -> Iterator[ReplyServer]:
         yield server
 
 
-def _chain(error: BaseException) -> list[BaseException]:
-    chain, pending = [], [error]
-    while pending:
-        current = pending.pop()
-        if current is not None and all(current is not seen for seen in chain):
-            chain.append(current)
-            pending += [current.__cause__, current.__context__]
-    return chain
-
-
 async def _drain(chunks: Any) -> list[Any]:
     return [chunk async for chunk in chunks]
 
@@ -99,7 +89,7 @@ async def test_echoed_token_stays_out_of_malformed_answer_errors(
         with pytest.raises(VertexResponseError) as info:
             await _maybe_await(call)
         secret = TOKEN.removeprefix("ya29.")
-        for exc in _chain(info.value):
+        for exc in exception_chain(info.value):
             for text in (str(exc), repr(exc), repr(vars(exc)), repr(exc.args)):
                 assert secret not in text, f"{type(exc).__name__}: {text[:300]}"
         assert secret.encode() not in pickle.dumps(info.value)
